@@ -1,0 +1,20 @@
+namespace PurchaseGrains.Runtime;
+
+/// <summary>Marker for grain interfaces. Every method must return <see cref="Task"/> or <see cref="Task{TResult}"/>.</summary>
+public interface IGrain;
+
+public interface IGrainWithStringKey : IGrain;
+
+/// <summary>A grain that receives durable reminder ticks.</summary>
+public interface IRemindable : IGrain
+{
+    Task ReceiveReminder(string reminderName, TickStatus status);
+}
+
+/// <summary>What a reminder tick knows about itself. <see cref="CurrentTickTime"/> is when it was due.</summary>
+public readonly record struct TickStatus(DateTimeOffset FirstTickTime, TimeSpan Period, DateTimeOffset CurrentTickTime);
+
+public interface IGrainFactory
+{
+    TGrainInterface GetGrain<TGrainInterface>(string key) where TGrainInterface : IGrainWithStringKey;
+}

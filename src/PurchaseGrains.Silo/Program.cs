@@ -1,0 +1,1 @@
+namespace PurchaseGrains.Silo; public static class P { public static void Main() {} }
