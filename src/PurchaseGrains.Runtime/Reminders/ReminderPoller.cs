@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PurchaseGrains.Runtime.Core;
+using PurchaseGrains.Runtime.Hosting;
+using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Runtime.Telemetry;
+
+namespace PurchaseGrains.Runtime.Reminders;
+
+/// <summary>
+/// Claims due reminders with a lease (any node may claim any row) and delivers each as a normal grain turn.
+/// Success advances or deletes the row; a failure is retried with backoff; a crashed node's lease lapses
+/// and another node delivers the tick. At least once, so handlers are idempotent per tick.
+/// </summary>
+public sealed partial class ReminderPoller(
+    IReminderTable table,
+    IServiceProvider services,
+    TimeProvider timeProvider,
+    IOptions<SiloOptions> siloOptions,
+    IOptions<ReminderOptions> reminderOptions,
+    ILogger<ReminderPoller> logger) : BackgroundService
+{
+    private readonly ReminderOptions _options = reminderOptions.Value;
+    private readonly string _nodeId = siloOptions.Value.NodeId;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private SemaphoreSlim? _slots;
+    private GrainRuntime? _runtime;
+    private volatile bool _crashed;
+
+    /// <summary>A reminder just registered is due now: poll at once instead of at the next interval.</summary>
+    internal void NotifyRegistered(DateTimeOffset dueAt)
+    {
+        if (dueAt <= timeProvider.GetUtcNow() && _wake.CurrentCount == 0)
+        {
+            try { _wake.Release(); }
+            catch (SemaphoreFullException) { }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _runtime = services.GetRequiredService<GrainRuntime>();
+        _slots = new SemaphoreSlim(_options.MaxConcurrentTicks, _options.MaxConcurrentTicks);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var claimed = 0;
+            try
+            {
+                claimed = await ClaimAndDispatchAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception)
+            {
+                LogPollFailed(exception);
+                await DelayOrWakeAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                continue;
+            }
+            if (claimed < _options.BatchSize)
+                await DelayOrWakeAsync(_options.PollInterval, stoppingToken);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_slots is null || _crashed)
+            return;
+        for (var i = 0; i < _options.MaxConcurrentTicks; i++)
+            await _slots.WaitAsync(cancellationToken);
+        await table.ReleaseLeasesAsync(_nodeId, cancellationToken);
+    }
+
+    /// <summary>Test hook: stop claiming and keep every lease, as a killed process would.</summary>
+    internal void SimulateCrash() => _crashed = true;
+
+    private async Task<int> ClaimAndDispatchAsync(CancellationToken stoppingToken)
+    {
+        await _slots!.WaitAsync(stoppingToken);
+        var free = _slots.CurrentCount + 1;
+        _slots.Release();
+        if (_crashed)
+            return 0;
+
+        var now = timeProvider.GetUtcNow();
+        var due = await table.ClaimDueAsync(_nodeId, now, _options.Lease, Math.Min(free, _options.BatchSize), stoppingToken);
+        foreach (var tick in due)
+        {
+            await _slots.WaitAsync(stoppingToken);
+            _ = DeliverAsync(tick);
+        }
+        return due.Count;
+    }
+
+    private async Task DeliverAsync(ReminderEntry tick)
+    {
+        try
+        {
+            var started = timeProvider.GetUtcNow();
+            GrainDiagnostics.ReminderLateness.Record((started - tick.DueAt).TotalMilliseconds,
+                new KeyValuePair<string, object?>("grain.type", tick.GrainId.Type));
+            var outcome = await TryDeliverAsync(tick);
+            if (_crashed)
+                return;
+            if (outcome is null)
+            {
+                var next = ReminderSchedule.NextDueAt(tick.DueAt, tick.Period, timeProvider.GetUtcNow());
+                await table.CompleteTickAsync(tick, next, CancellationToken.None);
+            }
+            else
+            {
+                var retryAt = timeProvider.GetUtcNow() + ReminderSchedule.RetryBackoff(tick.Attempt, _options.MaxRetryBackoff);
+                LogTickFailed(outcome, tick.GrainId, tick.Name, tick.Attempt + 1, retryAt);
+                await table.RetryTickAsync(tick, retryAt, CancellationToken.None);
+            }
+        }
+        catch (Exception exception)
+        {
+            // The lease lapses and the tick is delivered again: at-least-once.
+            LogTickBookkeepingFailed(exception, tick.GrainId, tick.Name);
+        }
+        finally
+        {
+            _slots!.Release();
+        }
+    }
+
+    private async Task<Exception?> TryDeliverAsync(ReminderEntry tick)
+    {
+        var registration = _runtime!.Registry.ForTypeName(tick.GrainId.Type);
+        if (registration is null || !typeof(IRemindable).IsAssignableFrom(registration.ImplementationType))
+        {
+            GrainDiagnostics.ReminderTicks.Add(1, new KeyValuePair<string, object?>("outcome", "unknown_grain"));
+            return new InvalidOperationException($"Grain type '{tick.GrainId.Type}' is unknown here or not remindable.");
+        }
+        ActivityLink[]? links = ActivityContext.TryParse(tick.TraceParent, null, out var registeredIn)
+            ? [new ActivityLink(registeredIn)]
+            : null;
+        var status = new TickStatus(tick.FirstTickAt, tick.Period, tick.DueAt);
+        try
+        {
+            await _runtime.RunTurnAsync(tick.GrainId, "IRemindable/ReceiveReminder", async grain =>
+            {
+                Activity.Current?.SetTag("reminder.name", tick.Name);
+                await ((IRemindable)grain).ReceiveReminder(tick.Name, status);
+                return true;
+            }, links);
+            GrainDiagnostics.ReminderTicks.Add(1, new KeyValuePair<string, object?>("outcome", "ok"));
+            return null;
+        }
+        catch (Exception exception)
+        {
+            GrainDiagnostics.ReminderTicks.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+            return exception;
+        }
+    }
+
+    private async Task DelayOrWakeAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await _wake.WaitAsync(delay, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder poll failed; retrying in 1 s")]
+    private partial void LogPollFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder {ReminderName} on {GrainId} failed (attempt {Attempt}); retry at {RetryAt:O}")]
+    private partial void LogTickFailed(Exception exception, GrainId grainId, string reminderName, int attempt, DateTimeOffset retryAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the outcome of reminder {ReminderName} on {GrainId}; its lease will lapse and it will be delivered again")]
+    private partial void LogTickBookkeepingFailed(Exception exception, GrainId grainId, string reminderName);
+}
