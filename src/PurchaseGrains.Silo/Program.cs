@@ -1,1 +1,7 @@
-namespace PurchaseGrains.Silo; public static class P { public static void Main() {} }
+using PurchaseGrains.Silo;
+
+var app = SiloApp.Create(args);
+app.Run();
+
+/// <summary>Entry point, visible to tests.</summary>
+public partial class Program;

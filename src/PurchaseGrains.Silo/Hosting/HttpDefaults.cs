@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Http.Json;
+using PurchaseGrains.Silo.Http;
+
+namespace PurchaseGrains.Silo.Hosting;
+
+public static class HttpDefaults
+{
+    /// <summary>Bodies above this are refused with 400 (routes that need more raise it with metadata).</summary>
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
+    public static WebApplicationBuilder AddHttpDefaults(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.Services.Configure<JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddApiKeys(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration("Auth");
+        return builder;
+    }
+}

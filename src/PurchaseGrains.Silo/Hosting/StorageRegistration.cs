@@ -1,0 +1,20 @@
+using PurchaseGrains.Storage.Postgres;
+using PurchaseGrains.Storage.Sqlite;
+
+namespace PurchaseGrains.Silo.Hosting;
+
+public enum StorageProvider { Sqlite, Postgres }
+
+public static class StorageRegistration
+{
+    /// <summary><c>Storage:Provider</c>: <c>Sqlite</c> (default, a file under ./data) or <c>Postgres</c>.</summary>
+    public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
+    {
+        var provider = builder.Configuration.GetValue("Storage:Provider", StorageProvider.Sqlite);
+        if (provider == StorageProvider.Postgres)
+            builder.Services.AddPostgresGrainStorage(builder.Configuration);
+        else
+            builder.Services.AddSqliteGrainStorage(builder.Configuration);
+        return builder;
+    }
+}

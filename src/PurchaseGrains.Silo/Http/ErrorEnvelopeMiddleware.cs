@@ -1,0 +1,49 @@
+using System.Data.Common;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace PurchaseGrains.Silo.Http;
+
+/// <summary>
+/// Turns every failure into the error envelope: bad input is 400 (never 500), a storage outage is a fast 503
+/// the client may retry, anything else is a 500 without internals.
+/// </summary>
+public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogger<ErrorEnvelopeMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            var (status, message) = Classify(exception);
+            if (status >= 500)
+                LogFailed(exception, context.Request.Method, context.Request.Path);
+            context.Response.Clear();
+            await ApiErrors.WriteAsync(context, status, message);
+        }
+    }
+
+    public static (int Status, string Message) Classify(Exception exception) => exception switch
+    {
+        BadHttpRequestException { InnerException: JsonException } => (400, "Invalid JSON body"),
+        BadHttpRequestException { StatusCode: 413 } => (400, "Request body too large"),
+        BadHttpRequestException bad when bad.Message.StartsWith("Failed to read parameter", StringComparison.Ordinal) => (400, "Invalid JSON body"),
+        BadHttpRequestException bad => (400, bad.Message),
+        JsonException => (400, "Invalid JSON body"),
+        _ when IsStorageOutage(exception) => (503, "Storage is unavailable; retry shortly"),
+        _ => (500, "Internal server error"),
+    };
+
+    private static bool IsStorageOutage(Exception exception) => exception switch
+    {
+        DbException or SocketException or TimeoutException => true,
+        _ when exception.InnerException is { } inner => IsStorageOutage(inner),
+        _ => false,
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    private partial void LogFailed(Exception exception, string method, string path);
+}

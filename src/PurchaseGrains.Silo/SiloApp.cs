@@ -1,0 +1,42 @@
+using PurchaseGrains.Runtime.Hosting;
+using PurchaseGrains.Silo.Endpoints;
+using PurchaseGrains.Silo.Hosting;
+using PurchaseGrains.Silo.Http;
+using PurchaseGrains.Silo.Idempotency;
+
+namespace PurchaseGrains.Silo;
+
+/// <summary>Builds one silo: the HTTP gateway and the grain runtime on the configured storage.</summary>
+public static class SiloApp
+{
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddHttpDefaults();
+        builder.AddApiKeys();
+        builder.AddStorage();
+        builder.AddTelemetry();
+        builder.Services.AddGrainRuntime();
+        builder.Services.AddIdempotency();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseMiddleware<ErrorEnvelopeMiddleware>();
+        app.UseStatusCodePages(EmptyStatusToEnvelope);
+        app.UseRouting();
+        app.UseRouteSpanNames();
+        app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseMiddleware<IdempotencyMiddleware>();
+
+        app.MapHealth();
+        app.MapOpenApi();
+        return app;
+    }
+
+    private static Task EmptyStatusToEnvelope(StatusCodeContext context) => context.HttpContext.Response.StatusCode switch
+    {
+        404 => ApiErrors.WriteAsync(context.HttpContext, 404, "Not found"),
+        405 => ApiErrors.WriteAsync(context.HttpContext, 405, "Method not allowed"),
+        var status => ApiErrors.WriteAsync(context.HttpContext, status, "Request failed"),
+    };
+}

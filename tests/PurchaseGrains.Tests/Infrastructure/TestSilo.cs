@@ -1,0 +1,117 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using PurchaseGrains.Runtime;
+using PurchaseGrains.Runtime.Hosting;
+using PurchaseGrains.Runtime.Reminders;
+using PurchaseGrains.Silo;
+
+namespace PurchaseGrains.Tests.Infrastructure;
+
+/// <summary>
+/// One real silo in this process: its own host and DI container, Kestrel on a loopback port, real storage.
+/// Several on one PostgreSQL database make a cluster.
+/// </summary>
+public sealed class TestSilo : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private bool _stopped;
+
+    private TestSilo(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public string NodeId => Services.GetRequiredService<IOptions<SiloOptions>>().Value.NodeId;
+
+    public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>A silo on a fresh SQLite file (or <paramref name="sqlitePath"/>, to restart on the same data).</summary>
+    public static Task<TestSilo> StartSqliteAsync(string? sqlitePath = null, IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null)
+    {
+        sqlitePath ??= Path.Combine(Path.GetTempPath(), $"pg-test-{Guid.NewGuid():N}.db");
+        return StartAsync(Merge(settings, new()
+        {
+            ["Storage:Provider"] = "Sqlite",
+            ["ConnectionStrings:Sqlite"] = $"Data Source={sqlitePath}",
+        }), configure);
+    }
+
+    public static Task<TestSilo> StartPostgresAsync(string connectionString, IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null) =>
+        StartAsync(Merge(settings, new()
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["ConnectionStrings:Postgres"] = connectionString,
+        }), configure);
+
+    public static async Task<TestSilo> StartAsync(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
+    {
+        var app = SiloApp.Create(["--environment", "Testing"], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Configuration.AddInMemoryCollection(TestKeys.AsConfiguration());
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Reminders:PollInterval"] = "00:00:00.050",
+            });
+            builder.Configuration.AddInMemoryCollection(settings);
+            configure?.Invoke(builder);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestSilo(app, new Uri(address));
+    }
+
+    public HttpClient CreateClient(string? apiKey = TestKeys.PartnerA)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (apiKey is not null)
+            client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return client;
+    }
+
+    /// <summary>Graceful stop: running turns finish and reminder leases are given up.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped)
+            return;
+        _stopped = true;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>As close to kill -9 as one process allows: leases are kept and nothing more is written.</summary>
+    public async Task KillAsync()
+    {
+        if (_stopped)
+            return;
+        _stopped = true;
+        Services.GetRequiredService<ReminderPoller>().SimulateCrash();
+        using var quick = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        try { await _app.StopAsync(quick.Token); } catch (OperationCanceledException) { }
+        await _app.DisposeAsync();
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    private static Dictionary<string, string?> Merge(IDictionary<string, string?>? overrides, Dictionary<string, string?> defaults)
+    {
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+            defaults[key] = value;
+        return defaults;
+    }
+}
