@@ -1,0 +1,32 @@
+using PurchaseGrains.Grains.PurchaseIntents;
+using PurchaseGrains.Runtime;
+
+namespace PurchaseGrains.Grains.Listings;
+
+/// <summary>A purchase intent asking a listing for units. <paramref name="SellNow"/>: no payment is needed.</summary>
+public sealed record HoldRequest(string IntentId, string Partner, PaymentProvider Provider, BuyerIdentity Buyer, int Quantity, bool SellNow);
+
+/// <param name="Outcome">Where the intent's units are now (a repeated request answers the first one's outcome).</param>
+public sealed record HoldResult(LedgerOutcome Outcome, PurchaseRefusal? Refusal, ListingSnapshot? Listing);
+
+/// <summary>One listing (key: listing id): its definition and the only writer of its quantity.</summary>
+public interface IListingGrain : IGrainWithStringKey
+{
+    Task<ListingSnapshot> Create(string partner, ListingDefinition definition);
+
+    /// <summary>Null when the listing does not exist or belongs to another partner.</summary>
+    Task<ListingSnapshot?> Get(string partner);
+
+    Task<(ListingSnapshot? Listing, PurchaseRefusal? Refusal)> Patch(string partner, ListingPatch patch);
+
+    /// <summary>Checks the purchase rules and holds (or sells) the units, once per intent id.</summary>
+    Task<HoldResult> Hold(HoldRequest request);
+
+    /// <summary>Gives an intent's held units back (sold ones too with <paramref name="includeSold"/>), once.</summary>
+    Task<LedgerOutcome> Release(string intentId, bool includeSold);
+
+    /// <summary>Turns an intent's held units into sold ones, once; released units are not taken back.</summary>
+    Task<LedgerOutcome> Sell(string intentId);
+
+    Task<ListingCounters> GetCounters();
+}

@@ -1,0 +1,135 @@
+using PurchaseGrains.Grains.PurchaseIntents;
+using PurchaseGrains.Runtime;
+using PurchaseGrains.Runtime.Storage;
+
+namespace PurchaseGrains.Grains.Listings;
+
+public sealed class ListingGrain(
+    [PersistentState("listing")] IPersistentState<ListingState> state,
+    IIndexQueries index) : Grain, IListingGrain
+{
+    private ListingState State => state.State;
+
+    private bool Exists => state.RecordExists && State.Definition is not null;
+
+    public async Task<ListingSnapshot> Create(string partner, ListingDefinition definition)
+    {
+        if (Exists)
+            return State.Snapshot(PrimaryKey);
+        state.State = new ListingState
+        {
+            Partner = partner,
+            Definition = definition,
+            CreatedAt = UnixMicros.Truncate(TimeProvider.GetUtcNow()),
+            Counters = ListingCounters.Fresh(definition.QuantityListed),
+        };
+        await state.WriteStateAsync();
+        return State.Snapshot(PrimaryKey);
+    }
+
+    public Task<ListingSnapshot?> Get(string partner) =>
+        Task.FromResult(IsVisibleTo(partner) ? State.Snapshot(PrimaryKey) : null);
+
+    public async Task<(ListingSnapshot? Listing, PurchaseRefusal? Refusal)> Patch(string partner, ListingPatch patch)
+    {
+        if (!IsVisibleTo(partner))
+            return (null, PurchaseRefusal.NotFound("Listing not found"));
+        var (definition, error) = patch.ApplyTo(State.Definition!);
+        if (definition is null)
+            return (null, PurchaseRefusal.Invalid(error!));
+        State.Definition = definition;
+        await WriteAsync(null);
+        return (State.Snapshot(PrimaryKey), null);
+    }
+
+    public async Task<HoldResult> Hold(HoldRequest request)
+    {
+        if (!IsVisibleTo(request.Partner))
+            return new HoldResult(LedgerOutcome.NotFound, PurchaseRefusal.NotFound("Listing not found"), null);
+        var listing = State.Snapshot(PrimaryKey);
+        var existing = await ReadLineAsync(request.IntentId);
+        if (existing is not null)
+            return new HoldResult(QuantityLedger.Hold(State.Counters, existing, request.IntentId, "", 0, false).Outcome, null, listing);
+
+        long? buyerHas = State.Definition!.Policy.MaxPerUser is null ? null : await BuyerTotalAsync(request.Buyer.Key);
+        var refusal = PurchaseRules.Check(listing, request.Provider, request.Buyer, request.Quantity, buyerHas, TimeProvider.GetUtcNow());
+        if (refusal is not null)
+            return new HoldResult(LedgerOutcome.NotFound, refusal, listing);
+
+        var step = QuantityLedger.Hold(State.Counters, null, request.IntentId, request.Buyer.Key, request.Quantity, request.SellNow);
+        await ApplyAsync(step);
+        return new HoldResult(step.Outcome, null, State.Snapshot(PrimaryKey));
+    }
+
+    public async Task<LedgerOutcome> Release(string intentId, bool includeSold)
+    {
+        if (!Exists)
+            return LedgerOutcome.NotFound;
+        var step = QuantityLedger.Release(State.Counters, await ReadLineAsync(intentId), intentId, includeSold);
+        await ApplyAsync(step);
+        return step.Outcome;
+    }
+
+    public async Task<LedgerOutcome> Sell(string intentId)
+    {
+        if (!Exists)
+            return LedgerOutcome.NotFound;
+        var step = QuantityLedger.Sell(State.Counters, await ReadLineAsync(intentId));
+        await ApplyAsync(step);
+        return step.Outcome;
+    }
+
+    public Task<ListingCounters> GetCounters() => Task.FromResult(State.Counters);
+
+    private bool IsVisibleTo(string partner) => Exists && State.Partner == partner;
+
+    private async Task ApplyAsync(LedgerStep step)
+    {
+        if (step.Write is null)
+            return;
+        State.Counters = step.Counters;
+        await WriteAsync(step.Write);
+    }
+
+    private async Task WriteAsync(LedgerEntry? line)
+    {
+        State.ChangedLine = line;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            State.ChangedLine = null;
+        }
+    }
+
+    private async Task<LedgerEntry?> ReadLineAsync(string intentId)
+    {
+        var row = await index.QuerySingleOrDefaultAsync<LedgerRow>(
+            """
+            SELECT buyer AS Buyer, quantity AS Quantity, state AS State
+            FROM listing_holds WHERE grain_key = @intentId AND listing_id = @listingId
+            """,
+            new { intentId, listingId = PrimaryKey }, CancellationToken.None);
+        if (row is null)
+            return null;
+        WireEnum<HoldState>.TryParse(row.State, out var holdState);
+        return new LedgerEntry(intentId, row.Buyer ?? "", row.Quantity, holdState);
+    }
+
+    private async Task<long> BuyerTotalAsync(string buyer) =>
+        await index.QuerySingleOrDefaultAsync<long>(
+            """
+            SELECT COALESCE(SUM(quantity), 0) FROM listing_holds
+            WHERE listing_id = @listingId AND buyer = @buyer AND state IN ('HELD', 'SOLD')
+            """,
+            new { listingId = PrimaryKey, buyer }, CancellationToken.None);
+
+    private sealed class LedgerRow
+    {
+        public string? Buyer { get; set; }
+        public long Quantity { get; set; }
+        public string State { get; set; } = "";
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.Json.Serialization;
+using PurchaseGrains.Grains.PurchaseIntents;
+using PurchaseGrains.Runtime;
+using PurchaseGrains.Runtime.Storage;
+
+namespace PurchaseGrains.Grains.Listings;
+
+/// <summary>
+/// A listing's durable state: its definition and three counters, nothing per intent (those lines live in
+/// <see cref="ListingTables.Holds"/>, written in the same transaction), so it stays small at any volume.
+/// </summary>
+public sealed class ListingState : IIndexedState
+{
+    public string Partner { get; set; } = "";
+    public ListingDefinition? Definition { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public long Remaining { get; set; }
+    public long Held { get; set; }
+    public long Sold { get; set; }
+
+    /// <summary>The ledger line this write changes, if any (stored as its own row, not in the payload).</summary>
+    [JsonIgnore]
+    public LedgerEntry? ChangedLine { get; set; }
+
+    [JsonIgnore]
+    public ListingCounters Counters
+    {
+        get => new(Definition?.QuantityListed ?? 0, Remaining, Held, Sold);
+        set => (Remaining, Held, Sold) = (value.Remaining, value.Held, value.Sold);
+    }
+
+    public ListingSnapshot Snapshot(string id) => new(id, Partner, Definition!, Remaining, CreatedAt);
+
+    public IEnumerable<IndexRow> GetIndexRows(GrainId grainId)
+    {
+        if (Definition is null)
+            yield break;
+        var view = ListingView.From(Snapshot(grainId.Key), CreatedAt);
+        yield return new IndexRow(ListingTables.Listings.Name, grainId.Key, new Dictionary<string, object?>
+        {
+            ["partner"] = Partner,
+            ["created_at"] = UnixMicros.From(CreatedAt),
+            ["document"] = WireJson.Serialize(view),
+        });
+        if (ChangedLine is { } line)
+        {
+            yield return new IndexRow(ListingTables.Holds.Name, line.IntentId, new Dictionary<string, object?>
+            {
+                ["listing_id"] = grainId.Key,
+                ["buyer"] = line.BuyerKey,
+                ["quantity"] = line.Quantity,
+                ["state"] = line.State.ToWire(),
+            });
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using PurchaseGrains.Runtime;
+
+namespace PurchaseGrains.Grains.Payments;
+
+/// <summary><c>Payments:Provider = Sandbox</c>: PaymentIntents kept by this service, one grain each.</summary>
+public sealed class SandboxPaymentProvider(IGrainFactory grains) : IPaymentProvider
+{
+    public Task<PaymentIntentSnapshot> CreateAsync(CreatePaymentIntent request, CancellationToken cancellationToken) =>
+        grains.GetGrain<ISandboxPaymentIntentGrain>(SandboxPaymentIntentGrain.IdFor(request.Partner, request.IdempotencyKey)).Create(request);
+
+    public Task<PaymentIntentSnapshot?> GetAsync(string paymentIntentId, CancellationToken cancellationToken) =>
+        grains.GetGrain<ISandboxPaymentIntentGrain>(paymentIntentId).Get();
+
+    public Task<PaymentIntentSnapshot?> CancelAsync(string paymentIntentId, CancellationToken cancellationToken) =>
+        grains.GetGrain<ISandboxPaymentIntentGrain>(paymentIntentId).Cancel();
+}

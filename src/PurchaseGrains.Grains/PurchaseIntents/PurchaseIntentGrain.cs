@@ -1,0 +1,371 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PurchaseGrains.Grains.Listings;
+using PurchaseGrains.Grains.Payments;
+using PurchaseGrains.Runtime;
+
+namespace PurchaseGrains.Grains.PurchaseIntents;
+
+/// <summary>
+/// Thin shell around <see cref="PurchaseIntentState"/>: load, decide, persist, schedule. The listing's ledger
+/// arbitrates races between payment, expiry and cancellation: whichever step reaches it first wins, and the other
+/// reads the outcome instead of guessing. Reminders: <c>expire:&lt;listing&gt;</c> at expiration (also a watchdog
+/// for unfinished work), <c>poll</c> while a card intent is PENDING, <c>fulfil</c> after CONFIRMED.
+/// </summary>
+public sealed partial class PurchaseIntentGrain(
+    [PersistentState("purchase_intent")] IPersistentState<PurchaseIntentState> state,
+    IPaymentProvider payments,
+    IPurchaseFulfillment fulfillment,
+    IOptions<PurchaseIntentOptions> options,
+    IOptions<PaymentOptions> paymentOptions,
+    ILogger<PurchaseIntentGrain> logger) : Grain, IPurchaseIntentGrain
+{
+    private const string ExpirePrefix = "expire:";
+    private const string PollReminder = "poll";
+    private const string FulfilReminder = "fulfil";
+
+    private PurchaseIntentOptions Options => options.Value;
+
+    private PurchaseIntentState State => state.State;
+
+    private bool Exists => state.RecordExists && !State.Abandoned;
+
+    private IListingGrain Listing => GrainFactory.GetGrain<IListingGrain>(State.ListingId);
+
+    public async Task<CreateIntentResult> Create(NewIntent request)
+    {
+        if (state.RecordExists)
+            return State.Abandoned || State.Partner != request.Partner
+                ? await GiveUpAbandonedAsync()
+                : new CreateIntentResult(CreatedView(), null);
+
+        var listing = GrainFactory.GetGrain<IListingGrain>(request.ListingId);
+        var snapshot = await listing.Get(request.Partner);
+        if (snapshot is null)
+            return Refused(PurchaseRefusal.NotFound("Listing not found"));
+        var now = TimeProvider.GetUtcNow();
+        if (PurchaseRules.Check(snapshot, request.Provider, request.Buyer, request.Quantity, null, now) is { } early)
+            return Refused(early);
+
+        // Reminders first: if this node dies after the hold, expiry still gives the units back.
+        var createdAt = UnixMicros.Truncate(now);
+        var expiration = createdAt + TimeSpan.FromSeconds(snapshot.Definition.Policy.TimeoutSeconds);
+        var expireReminder = ExpirePrefix + request.ListingId;
+        await RegisterOrUpdateReminder(expireReminder, expiration - now, TimeSpan.Zero);
+        if (request.Provider.TakesPayment())
+            await RegisterOrUpdateReminder(PollReminder, Options.PaymentPollInterval, Options.PaymentPollInterval);
+
+        var hold = await listing.Hold(new HoldRequest(request.IntentId, request.Partner, request.Provider, request.Buyer,
+            request.Quantity, SellNow: !request.Provider.TakesPayment()));
+        if (hold.Refusal is not null || hold.Outcome is not (LedgerOutcome.Held or LedgerOutcome.Sold))
+        {
+            await UnregisterReminder(expireReminder);
+            if (request.Provider.TakesPayment())
+                await UnregisterReminder(PollReminder);
+            return Refused(hold.Refusal ?? PurchaseRefusal.Conflict("The purchase intent could not be created; retry"));
+        }
+
+        var definition = hold.Listing!.Definition;
+        state.State = new PurchaseIntentState
+        {
+            Partner = request.Partner,
+            ListingId = request.ListingId,
+            ItemId = definition.ItemId,
+            CollectionId = definition.CollectionId,
+            Provider = request.Provider,
+            Email = request.Buyer.Email,
+            EthAddress = request.Buyer.EthAddress,
+            BuyerKey = request.Buyer.Key,
+            FulfillmentMethod = request.Buyer.Method,
+            Quantity = request.Quantity,
+            Currency = definition.Currency.ToWire(),
+            Price = checked(definition.Price * request.Quantity),
+            CreatedAt = createdAt,
+            Expiration = expiration,
+            Status = IntentStatus.Pending,
+            FulfillmentStatus = FulfillmentStatus.Pending,
+        };
+        if (request.Provider.TakesPayment())
+        {
+            var paymentIntent = await payments.CreateAsync(new CreatePaymentIntent(request.IntentId, request.Partner, State.Price,
+                State.Currency, new Dictionary<string, string> { [StripeEvent.PurchaseIntentMetadataKey] = request.IntentId }), CancellationToken.None);
+            State.StripePaymentIntentId = paymentIntent.Id;
+            State.StripeClientSecret = paymentIntent.ClientSecret;
+        }
+        else
+        {
+            State.Confirm();
+            if (State.FulfillmentMethod == FulfillmentMethod.Voucher)
+                State.Voucher = Vouchers.Issue(request.IntentId, State);
+        }
+        await state.WriteStateAsync();
+        if (State.NeedsFulfillment)
+            await RegisterOrUpdateReminder(FulfilReminder, TimeSpan.Zero, TimeSpan.Zero);
+        return new CreateIntentResult(CreatedView(), null);
+    }
+
+    public async Task<PurchaseIntentView?> Get(string partner)
+    {
+        await RefreshUnlessSettledAsync();
+        return Exists && State.IsVisibleTo(partner) ? State.ToView(PrimaryKey) : null;
+    }
+
+    public async Task<CancelOutcome> Cancel(string partner)
+    {
+        await RefreshUnlessSettledAsync();
+        if (!Exists || !State.IsVisibleTo(partner))
+            return CancelOutcome.NotFound;
+        if (State.Status != IntentStatus.Pending)
+            return CancelOutcome.NotPending;
+        if (await PaidAtProviderAfterCancelAsync())
+        {
+            await ConfirmPaymentAsync();
+            return CancelOutcome.NotPending;
+        }
+        if (await Listing.Release(PrimaryKey, includeSold: false) == LedgerOutcome.Sold)
+        {
+            await ConfirmSoldAsync();
+            return CancelOutcome.NotPending;
+        }
+        State.Cancel();
+        await state.WriteStateAsync();
+        await UnregisterPendingRemindersAsync();
+        return CancelOutcome.Cancelled;
+    }
+
+    public async Task<PaymentEventOutcome> ApplyPaymentEvent(PaymentEvent paymentEvent)
+    {
+        await RefreshUnlessSettledAsync();
+        if (!Exists || State.StripePaymentIntentId != paymentEvent.PaymentIntentId)
+            return PaymentEventOutcome.UnknownPaymentIntent;
+        if (paymentEvent.Kind == PaymentEventKind.Succeeded)
+            await ConfirmPaymentAsync();
+        else
+            await RecordPaymentFailureAsync(paymentEvent.EventId, 0);
+        return PaymentEventOutcome.Applied;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName.StartsWith(ExpirePrefix, StringComparison.Ordinal))
+            await OnExpiryDueAsync(reminderName[ExpirePrefix.Length..]);
+        else if (reminderName == PollReminder)
+            await OnPollAsync();
+        else if (reminderName == FulfilReminder)
+            await OnFulfilAsync();
+    }
+
+    private async Task OnExpiryDueAsync(string listingId)
+    {
+        if (!state.RecordExists || State.Abandoned)
+        {
+            await AbandonAsync(listingId);
+            return;
+        }
+        if (State.Status == IntentStatus.Pending)
+        {
+            if (await PaidAtProviderAfterCancelAsync())
+            {
+                await ConfirmPaymentAsync();
+                return;
+            }
+            if (await Listing.Release(PrimaryKey, includeSold: false) == LedgerOutcome.Sold)
+            {
+                await ConfirmSoldAsync();
+                return;
+            }
+            State.Expire();
+            await state.WriteStateAsync();
+            await UnregisterPendingRemindersAsync();
+            LogExpired(PrimaryKey);
+            return;
+        }
+        if (State.NeedsFulfillment)
+            await RegisterOrUpdateReminder(FulfilReminder, TimeSpan.Zero, TimeSpan.Zero);
+    }
+
+    private async Task OnPollAsync()
+    {
+        if (!state.RecordExists)
+            return; // being created right now, or never: the expiry reminder settles which
+        if (State.Abandoned || State.Status != IntentStatus.Pending || State.StripePaymentIntentId is null)
+        {
+            await UnregisterReminder(PollReminder);
+            if (State.NeedsFulfillment)
+                await RegisterOrUpdateReminder(FulfilReminder, TimeSpan.Zero, TimeSpan.Zero);
+            return;
+        }
+        var paymentIntent = await payments.GetAsync(State.StripePaymentIntentId, CancellationToken.None);
+        if (paymentIntent?.Status == PaymentIntentStatus.Succeeded)
+            await ConfirmPaymentAsync();
+        else if (paymentIntent is { FailedAttempts: > 0 })
+            await RecordPaymentFailureAsync(null, paymentIntent.FailedAttempts);
+    }
+
+    private async Task OnFulfilAsync()
+    {
+        if (!Exists || !State.NeedsFulfillment)
+            return;
+        var order = new FulfillmentOrder(PrimaryKey, State.Partner, State.FulfillmentMethod, State.Quantity, State.Email,
+            State.EthAddress, State.ItemId, State.CollectionId);
+        Exception? failure = null;
+        FulfillmentAssignment? assignment = null;
+        try
+        {
+            if (State.FulfillmentStatus == FulfillmentStatus.Pending)
+                assignment = await fulfillment.AssignAsync(order, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            failure = exception;
+        }
+        if (assignment is not null)
+        {
+            State.Assign(assignment.ItemClaimIds, assignment.TransactionIds);
+            await state.WriteStateAsync();
+        }
+        if (failure is null)
+        {
+            try
+            {
+                await fulfillment.DeliverAsync(order, CancellationToken.None);
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
+            }
+        }
+        if (failure is null)
+        {
+            State.CompleteFulfillment();
+            await state.WriteStateAsync();
+            return;
+        }
+
+        State.FulfillmentAttempts++;
+        LogFulfillmentFailed(failure, PrimaryKey, State.FulfillmentAttempts);
+        if (State.FulfillmentAttempts >= Options.FulfillmentMaxAttempts)
+            State.FailFulfillment($"Fulfilment failed {State.FulfillmentAttempts} times: {failure.Message}");
+        await state.WriteStateAsync();
+        if (State.NeedsFulfillment)
+            await RegisterOrUpdateReminder(FulfilReminder, Options.FulfillmentRetryDelay, TimeSpan.Zero);
+    }
+
+    /// <summary>Money arrived: sell the held units, unless expiry or cancellation gave them back first.</summary>
+    private async Task ConfirmPaymentAsync()
+    {
+        switch (State.Status)
+        {
+            case IntentStatus.Pending when await Listing.Sell(PrimaryKey) == LedgerOutcome.Sold:
+                await ConfirmSoldAsync();
+                break;
+            case IntentStatus.Pending:
+                State.Unresolve("Payment succeeded after the hold was released");
+                await state.WriteStateAsync();
+                await UnregisterReminder(PollReminder);
+                break;
+            case IntentStatus.Expired or IntentStatus.Cancelled:
+                State.Unresolve($"Payment succeeded after the intent was {State.Status.ToWire()}");
+                await state.WriteStateAsync();
+                LogLatePayment(PrimaryKey);
+                break;
+        }
+    }
+
+    /// <summary>The listing says these units are sold: the intent is CONFIRMED and fulfilment starts.</summary>
+    private async Task ConfirmSoldAsync()
+    {
+        if (!State.Confirm())
+            return;
+        await state.WriteStateAsync();
+        await UnregisterReminder(PollReminder);
+        await RegisterOrUpdateReminder(FulfilReminder, TimeSpan.Zero, TimeSpan.Zero);
+    }
+
+    private async Task RecordPaymentFailureAsync(string? eventId, int providerFailedAttempts)
+    {
+        var verdict = State.RecordFailure(eventId, providerFailedAttempts, Options.PaymentFailureBudget);
+        if (verdict == FailureVerdict.Unchanged)
+            return;
+        if (verdict == FailureVerdict.BudgetExhausted)
+        {
+            if (await Listing.Release(PrimaryKey, includeSold: false) == LedgerOutcome.Sold)
+            {
+                await ConfirmSoldAsync();
+                return;
+            }
+            State.Unresolve($"Payment failed {State.PaymentFailures} times");
+            await state.WriteStateAsync();
+            await UnregisterPendingRemindersAsync();
+            return;
+        }
+        await state.WriteStateAsync();
+    }
+
+    /// <summary>Cancels the provider's PaymentIntent; true when it had already succeeded (then it cannot be cancelled).</summary>
+    private async Task<bool> PaidAtProviderAfterCancelAsync()
+    {
+        if (State.StripePaymentIntentId is not { } paymentIntentId)
+            return false;
+        var paymentIntent = await payments.CancelAsync(paymentIntentId, CancellationToken.None);
+        return paymentIntent?.Status == PaymentIntentStatus.Succeeded;
+    }
+
+    /// <summary>
+    /// The expiry came and the intent was never written: its creation died (or is very late). Mark it abandoned
+    /// first (a creation that commits meanwhile makes this write lose and the turn re-run on the real intent),
+    /// then give back whatever it held, sold units included.
+    /// </summary>
+    private async Task AbandonAsync(string listingId)
+    {
+        if (!state.RecordExists)
+        {
+            state.State = new PurchaseIntentState { Abandoned = true, ListingId = listingId };
+            await state.WriteStateAsync();
+        }
+        await Listing.Release(PrimaryKey, includeSold: true);
+    }
+
+    private async Task<CreateIntentResult> GiveUpAbandonedAsync()
+    {
+        if (State.Abandoned)
+            await Listing.Release(PrimaryKey, includeSold: true);
+        return Refused(PurchaseRefusal.Conflict("The purchase intent could not be created; retry"));
+    }
+
+    private async Task UnregisterPendingRemindersAsync()
+    {
+        await UnregisterReminder(PollReminder);
+        await UnregisterReminder(ExpirePrefix + State.ListingId);
+    }
+
+    private async Task RefreshUnlessSettledAsync()
+    {
+        if (!state.RecordExists || !State.IsSettled)
+            await state.ReadStateAsync();
+    }
+
+    private CreatedIntentView CreatedView()
+    {
+        object data = State switch
+        {
+            { StripePaymentIntentId: { } id, StripeClientSecret: { } secret } => new StripeIntentData(
+                paymentOptions.Value.Stripe.AccountId, secret, id, SandboxPaymentIntentGrain.Mode,
+                new ProviderPrice(State.Currency, State.Price), paymentOptions.Value.Stripe.PublishableKey),
+            { Voucher: { } voucher } => voucher,
+            _ => new Dictionary<string, object>(),
+        };
+        return new CreatedIntentView(PrimaryKey, State.Expiration, data);
+    }
+
+    private static CreateIntentResult Refused(PurchaseRefusal refusal) => new(null, refusal);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purchase intent {IntentId} expired; its hold was released")]
+    private partial void LogExpired(string intentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purchase intent {IntentId} was paid after it ended; it is UNRESOLVED")]
+    private partial void LogLatePayment(string intentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fulfilment of purchase intent {IntentId} failed (attempt {Attempt})")]
+    private partial void LogFulfillmentFailed(Exception exception, string intentId, int attempt);
+}

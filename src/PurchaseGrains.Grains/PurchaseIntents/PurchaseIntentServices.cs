@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PurchaseGrains.Grains.Listings;
+using PurchaseGrains.Grains.Payments;
+using PurchaseGrains.Runtime.Hosting;
+
+namespace PurchaseGrains.Grains.PurchaseIntents;
+
+public static class PurchaseIntentServices
+{
+    /// <summary>Listings, purchase intents, the payment provider and the fulfilment they use.</summary>
+    public static IServiceCollection AddPurchaseIntentGrains(this IServiceCollection services)
+    {
+        services.AddOptions<PurchaseIntentOptions>().BindConfiguration(PurchaseIntentOptions.Section)
+            .Validate(o => o.PaymentPollInterval > TimeSpan.Zero && o.PaymentFailureBudget >= 1 && o.FulfillmentMaxAttempts >= 1,
+                "PurchaseIntents: PaymentPollInterval must be positive, PaymentFailureBudget and FulfillmentMaxAttempts at least 1")
+            .ValidateOnStart();
+        services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section);
+
+        services.AddGrain<IListingGrain, ListingGrain>("listing");
+        services.AddGrain<IPurchaseIntentGrain, PurchaseIntentGrain>("purchase_intent");
+        services.AddGrain<ISandboxPaymentIntentGrain, SandboxPaymentIntentGrain>("sandbox_payment_intent");
+        services.AddIndexTable(ListingTables.Listings);
+        services.AddIndexTable(ListingTables.Holds);
+        services.AddIndexTable(PurchaseIntentIndex.Table);
+
+        services.TryAddSingleton<IPaymentProvider, SandboxPaymentProvider>();
+        services.TryAddSingleton<IPurchaseFulfillment, SandboxPurchaseFulfillment>();
+        return services;
+    }
+}

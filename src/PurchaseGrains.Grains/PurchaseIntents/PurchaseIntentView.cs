@@ -1,0 +1,29 @@
+namespace PurchaseGrains.Grains.PurchaseIntents;
+
+/// <summary>A purchase intent on the wire (the Phosphor retrieval page's fields, plus quantity and item/collection ids).</summary>
+public sealed record PurchaseIntentView(
+    string Id,
+    DateTimeOffset CreatedAt,
+    string? Email,
+    string? EthAddress,
+    DateTimeOffset Expiration,
+    string FulfillmentMethod,
+    string FulfillmentStatus,
+    IReadOnlyList<string>? ItemClaimIds,
+    string ListingId,
+    string? ItemId,
+    string? CollectionId,
+    int Quantity,
+    string PaymentProvider,
+    ProviderPrice ProviderPrice,
+    string Status,
+    string? StripePaymentIntentId,
+    IReadOnlyList<string>? TransactionIds);
+
+public sealed record ProviderPrice(string Currency, long Price);
+
+/// <summary>The <c>data</c> of a STRIPE intent's creation response.</summary>
+public sealed record StripeIntentData(string AccountId, string ClientSecret, string Id, string Mode, ProviderPrice ProviderPrice, string PublishableKey);
+
+/// <summary>The answer to <c>POST /v1/purchase-intents</c>: <c>{id, expires_at, data}</c>.</summary>
+public sealed record CreatedIntentView(string Id, DateTimeOffset ExpiresAt, object Data);
