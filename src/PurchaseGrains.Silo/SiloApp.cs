@@ -1,5 +1,6 @@
 using PurchaseGrains.Runtime.Hosting;
 using PurchaseGrains.Silo.Endpoints;
+using PurchaseGrains.Silo.Endpoints.PurchaseIntents;
 using PurchaseGrains.Silo.Hosting;
 using PurchaseGrains.Silo.Http;
 using PurchaseGrains.Silo.Idempotency;
@@ -21,6 +22,7 @@ public static class SiloApp
         builder.AddTelemetry();
         builder.Services.AddGrainRuntime();
         builder.Services.AddIdempotency();
+        builder.AddPurchaseIntents();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -33,6 +35,7 @@ public static class SiloApp
 
         app.MapHealth();
         app.MapOpenApi();
+        app.MapPurchaseIntents();
         mapRoutes?.Invoke(app);
         return app;
     }

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using PurchaseGrains.Grains.PurchaseIntents;
+using PurchaseGrains.Runtime;
+using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Silo.Http;
+
+namespace PurchaseGrains.Silo.Endpoints.PurchaseIntents;
+
+/// <summary><c>/v1/purchase-intents</c>: create, list (filtered, keyset-paged), retrieve, cancel.</summary>
+public static class PurchaseIntentEndpoints
+{
+    public static RouteGroupBuilder MapPurchaseIntentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/purchase-intents").WithTags("Purchase intents").RequireApiKey();
+        group.MapPost("/", Create);
+        group.MapGet("/", List);
+        group.MapGet("/{id}", Get);
+        group.MapDelete("/{id}", Cancel);
+        return group;
+    }
+
+    private static async Task<Results<Created<CreatedIntentView>, JsonHttpResult<ApiError>>> Create(
+        IntentRequest request, Caller caller, IGrainFactory grains)
+    {
+        var (intent, refusal) = IntentRequestRules.Check(request, Guid.NewGuid().ToString(), caller.Partner);
+        if (intent is null)
+            return refusal!.ToResult();
+        var result = await grains.GetGrain<IPurchaseIntentGrain>(intent.IntentId).Create(intent);
+        return result.Created is { } created
+            ? TypedResults.Created($"/v1/purchase-intents/{created.Id}", created)
+            : result.Refusal!.ToResult();
+    }
+
+    private static async Task<Results<Ok<PagedResponse<RawJson>>, JsonHttpResult<ApiError>>> List(
+        HttpRequest request, Caller caller, IIndexQueries index, CancellationToken cancellationToken)
+    {
+        var (query, error) = IntentQuery.Parse(request.Query.ToQueryValues());
+        if (query is null)
+            return ApiErrors.Status(StatusCodes.Status400BadRequest, error!);
+        var page = await PurchaseIntentIndex.SearchAsync(index, caller.Partner, query, cancellationToken);
+        return TypedResults.Ok(new PagedResponse<RawJson>(page.Cursor, page.HasMore,
+            page.Documents.Select(d => new RawJson(d)).ToList(), page.TotalResults));
+    }
+
+    private static async Task<Results<Ok<PurchaseIntentView>, JsonHttpResult<ApiError>>> Get(string id, Caller caller, IGrainFactory grains)
+    {
+        var intent = await grains.GetGrain<IPurchaseIntentGrain>(id).Get(caller.Partner);
+        return intent is null ? NotFound() : TypedResults.Ok(intent);
+    }
+
+    private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> Cancel(string id, Caller caller, IGrainFactory grains) =>
+        await grains.GetGrain<IPurchaseIntentGrain>(id).Cancel(caller.Partner) switch
+        {
+            CancelOutcome.Cancelled => TypedResults.NoContent(),
+            CancelOutcome.NotPending => ApiErrors.Status(StatusCodes.Status409Conflict, "Only PENDING purchase intents can be cancelled"),
+            _ => NotFound(),
+        };
+
+    private static JsonHttpResult<ApiError> NotFound() => ApiErrors.Status(StatusCodes.Status404NotFound, "Purchase intent not found");
+}
