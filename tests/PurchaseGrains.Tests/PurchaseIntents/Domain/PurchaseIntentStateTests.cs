@@ -1,0 +1,104 @@
+using PurchaseGrains.Grains.PurchaseIntents;
+
+namespace PurchaseGrains.Tests.PurchaseIntents.Domain;
+
+public sealed class PurchaseIntentStateTests
+{
+    private static PurchaseIntentState Pending() => new() { Status = IntentStatus.Pending, FulfillmentStatus = FulfillmentStatus.Pending };
+
+    [Fact]
+    public void OnlyAPendingIntentConfirmsExpiresOrIsCancelled()
+    {
+        var intent = Pending();
+        Assert.True(intent.Confirm());
+        Assert.False(intent.Confirm());
+        Assert.False(intent.Expire());
+        Assert.False(intent.Cancel());
+        Assert.Equal(IntentStatus.Confirmed, intent.Status);
+
+        var expired = Pending();
+        Assert.True(expired.Expire());
+        Assert.False(expired.Confirm());
+        Assert.False(expired.Cancel());
+
+        var cancelled = Pending();
+        Assert.True(cancelled.Cancel());
+        Assert.Equal(IntentStatus.Cancelled, cancelled.Status);
+    }
+
+    [Fact]
+    public void PaymentAfterExpiryIsUnresolvedNotConfirmed()
+    {
+        var intent = Pending();
+        intent.Expire();
+        Assert.True(intent.Unresolve("late"));
+        Assert.Equal(IntentStatus.Unresolved, intent.Status);
+        Assert.False(intent.Unresolve("again"));
+        Assert.True(intent.IsSettled);
+
+        var confirmed = Pending();
+        confirmed.Confirm();
+        Assert.False(confirmed.Unresolve("no"));
+    }
+
+    [Fact]
+    public void FailuresCountOncePerEventOrPolledAttemptAndExhaustTheBudget()
+    {
+        var intent = Pending();
+        Assert.Equal(FailureVerdict.Counted, intent.RecordFailure("evt_1", 0, budget: 3));
+        Assert.Equal(FailureVerdict.Unchanged, intent.RecordFailure("evt_1", 0, budget: 3));
+        Assert.Equal(FailureVerdict.Unchanged, intent.RecordFailure(null, 1, budget: 3));
+        Assert.Equal(FailureVerdict.Counted, intent.RecordFailure(null, 2, budget: 3));
+        Assert.Equal(2, intent.PaymentFailures);
+        // Events and polled counts see the same attempts: the larger of the two counts, never their sum.
+        Assert.Equal(FailureVerdict.Unchanged, intent.RecordFailure("evt_2", 0, budget: 3));
+        Assert.Equal(FailureVerdict.BudgetExhausted, intent.RecordFailure("evt_3", 0, budget: 3));
+
+        intent.Unresolve("failed");
+        Assert.Equal(FailureVerdict.Unchanged, intent.RecordFailure("evt_4", 0, budget: 3));
+    }
+
+    [Fact]
+    public void FulfilmentAdvancesOnlyAfterConfirmationAndInOrder()
+    {
+        var intent = Pending();
+        Assert.False(intent.Assign(["c1"], null));
+        Assert.False(intent.NeedsFulfillment);
+
+        intent.Confirm();
+        Assert.True(intent.NeedsFulfillment);
+        Assert.False(intent.CompleteFulfillment());
+        Assert.True(intent.Assign(["c1", "c2"], null));
+        Assert.Equal(FulfillmentStatus.Assigned, intent.FulfillmentStatus);
+        Assert.False(intent.Assign(["c3"], null));
+        Assert.Equal(["c1", "c2"], intent.ItemClaimIds);
+        Assert.True(intent.CompleteFulfillment());
+        Assert.False(intent.FailFulfillment("too late"));
+        Assert.Equal(FulfillmentStatus.Completed, intent.FulfillmentStatus);
+        Assert.True(intent.IsSettled);
+    }
+
+    [Fact]
+    public void AnyUnfinishedFulfilmentStepCanEndInException()
+    {
+        var intent = Pending();
+        intent.Confirm();
+        intent.Assign(null, ["0xabc"]);
+        Assert.True(intent.FailFulfillment("mint service down"));
+        Assert.Equal(FulfillmentStatus.Exception, intent.FulfillmentStatus);
+        Assert.False(intent.CompleteFulfillment());
+    }
+
+    [Fact]
+    public void TheWireViewSpellsEnumsAsPhosphorDoes()
+    {
+        var intent = Pending();
+        intent.Provider = PaymentProvider.MintVoucher;
+        intent.FulfillmentMethod = FulfillmentMethod.Voucher;
+        intent.Currency = "USD";
+        intent.Price = 5000;
+        var view = intent.ToView("id-1");
+        Assert.Equal(("MINT_VOUCHER", "VOUCHER", "PENDING", "PENDING"), (view.PaymentProvider, view.FulfillmentMethod, view.Status, view.FulfillmentStatus));
+        Assert.Equal(new ProviderPrice("USD", 5000), view.ProviderPrice);
+    }
+}
