@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using PurchaseGrains.Tests.Infrastructure;
+
+namespace PurchaseGrains.Tests.PurchaseIntents;
+
+public sealed class ListingEndpointTests : IAsyncLifetime
+{
+    private TestSilo _silo = null!;
+    private IntentApi _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _silo = await TestSilo.StartSqliteAsync(settings: IntentApi.Settings());
+        _api = new IntentApi(_silo);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _api.Dispose();
+        await _silo.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AnAdminCreatesAListingAndGetsItBack()
+    {
+        var response = await _api.Admin.PostAsJsonAsync("/v1/listings", IntentApi.ListingBody(quantity: 7,
+            policy: new { type = "ALLOW_LIST", email_addresses = new[] { "A@x.io" }, max_per_user = 2, payment_session_duration = new { timeout_seconds = 60 } }));
+
+        var created = await IntentApi.ReadAsync(response, HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetString()!;
+        Assert.Equal($"/v1/listings/{id}", response.Headers.Location!.OriginalString);
+        Assert.Equal("item-1", created.GetProperty("item_id").GetString());
+        Assert.Equal(7, created.GetProperty("quantity_listed").GetInt64());
+        Assert.Equal(7, created.GetProperty("quantity_remaining").GetInt64());
+        Assert.Equal("2500", created.GetProperty("price").GetString());
+        Assert.Equal("USD", created.GetProperty("currency").GetString());
+        Assert.Equal("ACTIVE", created.GetProperty("status").GetString());
+        Assert.Equal("ALLOW_LIST", created.GetProperty("policy").GetProperty("type").GetString());
+        Assert.Equal(["a@x.io"], created.GetProperty("policy").GetProperty("email_addresses").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(60, created.GetProperty("policy").GetProperty("payment_session_duration").GetProperty("timeout_seconds").GetInt32());
+        Assert.True(created.TryGetProperty("created_at", out _));
+
+        var fetched = await IntentApi.ReadAsync(await _api.Partner.GetAsync($"/v1/listings/{id}"), HttpStatusCode.OK);
+        Assert.Equal(id, fetched.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task APartnerKeyCannotCreateOrPatchListings()
+    {
+        await IntentApi.AssertErrorAsync(await _api.Partner.PostAsJsonAsync("/v1/listings", IntentApi.ListingBody()),
+            HttpStatusCode.Forbidden, "This route needs an admin API key");
+        var id = await _api.CreateListingAsync();
+        await IntentApi.AssertErrorAsync(await _api.Partner.PatchAsJsonAsync($"/v1/listings/{id}", new { end_time = DateTimeOffset.UtcNow.AddDays(1) }),
+            HttpStatusCode.Forbidden, "This route needs an admin API key");
+    }
+
+    [Fact]
+    public async Task InvalidListingsAreRefusedWithTheReason()
+    {
+        var both = new { item_id = "i", collection_id = "c", quantity_listed = 1, price = "1", currency = "USD", payment_providers = new[] { "STRIPE" } };
+        await IntentApi.AssertErrorAsync(await _api.Admin.PostAsJsonAsync("/v1/listings", both), HttpStatusCode.BadRequest,
+            "Exactly one of item_id or collection_id is required");
+        var badProvider = new { item_id = "i", quantity_listed = 1, price = "1", currency = "USD", payment_providers = new[] { "PAYPAL" } };
+        await IntentApi.AssertErrorAsync(await _api.Admin.PostAsJsonAsync("/v1/listings", badProvider), HttpStatusCode.BadRequest,
+            "Unknown payment provider 'PAYPAL'");
+        var numericPrice = new StringContent("""{"item_id":"i","quantity_listed":1,"price":25,"currency":"USD","payment_providers":["STRIPE"]}""", Encoding.UTF8, "application/json");
+        await IntentApi.AssertErrorAsync(await _api.Admin.PostAsync("/v1/listings", numericPrice), HttpStatusCode.BadRequest, "Invalid JSON body");
+    }
+
+    [Fact]
+    public async Task PatchChangesOnlyPolicyAndWindow()
+    {
+        var id = await _api.CreateListingAsync(IntentApi.ListingBody(policy: new { type = "FCFS", max_per_user = 2 }));
+        var end = new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        var patched = await IntentApi.ReadAsync(await _api.Admin.PatchAsJsonAsync($"/v1/listings/{id}",
+            new { policy = new { max_per_user = 3 }, end_time = end }), HttpStatusCode.OK);
+        Assert.Equal(3, patched.GetProperty("policy").GetProperty("max_per_user").GetInt32());
+        Assert.Equal("FCFS", patched.GetProperty("policy").GetProperty("type").GetString());
+        Assert.Equal(end, patched.GetProperty("end_time").GetDateTimeOffset());
+
+        await IntentApi.AssertErrorAsync(await _api.Admin.PatchAsJsonAsync($"/v1/listings/{id}", new { quantity_listed = 99 }),
+            HttpStatusCode.BadRequest, "Only policy, start_time and end_time can be changed");
+        await IntentApi.AssertErrorAsync(await _api.Admin.PatchAsJsonAsync($"/v1/listings/{id}", new { policy = new { type = "ALLOW_LIST" } }),
+            HttpStatusCode.BadRequest, "The policy type cannot be changed");
+    }
+
+    [Fact]
+    public async Task AnotherPartnersListingDoesNotExist()
+    {
+        var id = await _api.CreateListingAsync();
+
+        await IntentApi.AssertErrorAsync(await _api.OtherAdmin.GetAsync($"/v1/listings/{id}"), HttpStatusCode.NotFound, "Listing not found");
+        await IntentApi.AssertErrorAsync(await _api.OtherAdmin.PatchAsJsonAsync($"/v1/listings/{id}", new { end_time = (DateTimeOffset?)null }),
+            HttpStatusCode.NotFound, "Listing not found");
+        var list = await IntentApi.ReadAsync(await _api.OtherAdmin.GetAsync("/v1/listings"), HttpStatusCode.OK);
+        Assert.Equal(0, list.GetProperty("total_results").GetInt64());
+        Assert.Empty(list.GetProperty("results").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task ListingsArePagedLikeIntents()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+            ids.Add(await _api.CreateListingAsync());
+
+        var first = await IntentApi.ReadAsync(await _api.Partner.GetAsync("/v1/listings?limit=2"), HttpStatusCode.OK);
+        Assert.True(first.GetProperty("has_more").GetBoolean());
+        Assert.Equal(3, first.GetProperty("total_results").GetInt64());
+        var cursor = first.GetProperty("cursor").GetString();
+        var second = await IntentApi.ReadAsync(await _api.Partner.GetAsync($"/v1/listings?limit=2&cursor={cursor}"), HttpStatusCode.OK);
+        Assert.False(second.GetProperty("has_more").GetBoolean());
+        Assert.Equal(JsonValueKindNull, second.GetProperty("cursor").ValueKind);
+
+        var served = first.GetProperty("results").EnumerateArray().Concat(second.GetProperty("results").EnumerateArray())
+            .Select(r => r.GetProperty("id").GetString()).ToList();
+        Assert.Equal(Enumerable.Reverse(ids), served);
+    }
+
+    private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
+}
