@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using PurchaseGrains.Runtime.Hosting;
 using PurchaseGrains.Silo.Endpoints;
 using PurchaseGrains.Silo.Endpoints.PurchaseIntents;
