@@ -28,5 +28,6 @@ public interface IListingGrain : IGrainWithStringKey
     /// <summary>Turns an intent's held units into sold ones, once; released units are not taken back.</summary>
     Task<LedgerOutcome> Sell(string intentId);
 
+    /// <summary>The counters as stored now (read fresh, for checks and operators).</summary>
     Task<ListingCounters> GetCounters();
 }

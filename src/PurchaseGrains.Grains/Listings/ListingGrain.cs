@@ -46,15 +46,19 @@ public sealed class ListingGrain(
     {
         if (!IsVisibleTo(request.Partner))
             return new HoldResult(LedgerOutcome.NotFound, PurchaseRefusal.NotFound("Listing not found"), null);
-        var listing = State.Snapshot(PrimaryKey);
         var existing = await ReadLineAsync(request.IntentId);
         if (existing is not null)
-            return new HoldResult(QuantityLedger.Hold(State.Counters, existing, request.IntentId, "", 0, false).Outcome, null, listing);
+            return new HoldResult(QuantityLedger.Hold(State.Counters, existing, request.IntentId, "", 0, false).Outcome, null, State.Snapshot(PrimaryKey));
 
-        long? buyerHas = State.Definition!.Policy.MaxPerUser is null ? null : await BuyerTotalAsync(request.Buyer.Key);
-        var refusal = PurchaseRules.Check(listing, request.Provider, request.Buyer, request.Quantity, buyerHas, TimeProvider.GetUtcNow());
+        var refusal = await CheckAsync(request);
         if (refusal is not null)
-            return new HoldResult(LedgerOutcome.NotFound, refusal, listing);
+        {
+            // A refusal writes nothing, so no version check would catch a stale cache: decide again on fresh state.
+            await state.ReadStateAsync();
+            refusal = await CheckAsync(request);
+            if (refusal is not null)
+                return new HoldResult(LedgerOutcome.NotFound, refusal, State.Snapshot(PrimaryKey));
+        }
 
         var step = QuantityLedger.Hold(State.Counters, null, request.IntentId, request.Buyer.Key, request.Quantity, request.SellNow);
         await ApplyAsync(step);
@@ -79,7 +83,17 @@ public sealed class ListingGrain(
         return step.Outcome;
     }
 
-    public Task<ListingCounters> GetCounters() => Task.FromResult(State.Counters);
+    public async Task<ListingCounters> GetCounters()
+    {
+        await state.ReadStateAsync();
+        return State.Counters;
+    }
+
+    private async Task<PurchaseRefusal?> CheckAsync(HoldRequest request)
+    {
+        long? buyerHas = State.Definition!.Policy.MaxPerUser is null ? null : await BuyerTotalAsync(request.Buyer.Key);
+        return PurchaseRules.Check(State.Snapshot(PrimaryKey), request.Provider, request.Buyer, request.Quantity, buyerHas, TimeProvider.GetUtcNow());
+    }
 
     private bool IsVisibleTo(string partner) => Exists && State.Partner == partner;
 

@@ -44,7 +44,8 @@ public sealed partial class PurchaseIntentGrain(
         if (snapshot is null)
             return Refused(PurchaseRefusal.NotFound("Listing not found"));
         var now = TimeProvider.GetUtcNow();
-        if (PurchaseRules.Check(snapshot, request.Provider, request.Buyer, request.Quantity, null, now) is { } early)
+        // Refuse early what the listing's terms rule out; quantity is left to the hold, which decides on fresh state.
+        if (PurchaseRules.Check(snapshot with { QuantityRemaining = long.MaxValue }, request.Provider, request.Buyer, request.Quantity, null, now) is { } early)
             return Refused(early);
 
         // Reminders first: if this node dies after the hold, expiry still gives the units back.
