@@ -4,7 +4,9 @@ using PurchaseGrains.Runtime;
 namespace PurchaseGrains.Grains.Listings;
 
 /// <summary>A purchase intent asking a listing for units. <paramref name="SellNow"/>: no payment is needed.</summary>
-public sealed record HoldRequest(string IntentId, string Partner, PaymentProvider Provider, BuyerIdentity Buyer, int Quantity, bool SellNow);
+/// <param name="Bucket">The <see cref="IntentBucket"/> key the new intent is counted in.</param>
+public sealed record HoldRequest(string IntentId, string Partner, PaymentProvider Provider, BuyerIdentity Buyer, int Quantity, bool SellNow,
+    string Bucket);
 
 /// <param name="Outcome">Where the intent's units are now (a repeated request answers the first one's outcome).</param>
 public sealed record HoldResult(LedgerOutcome Outcome, PurchaseRefusal? Refusal, ListingSnapshot? Listing);
@@ -22,11 +24,18 @@ public interface IListingGrain : IGrainWithStringKey
     /// <summary>Checks the purchase rules and holds (or sells) the units, once per intent id.</summary>
     Task<HoldResult> Hold(HoldRequest request);
 
-    /// <summary>Gives an intent's held units back (sold ones too with <paramref name="includeSold"/>), once.</summary>
-    Task<LedgerOutcome> Release(string intentId, bool includeSold);
+    /// <summary>
+    /// Gives an intent's held units back (sold ones too with <paramref name="includeSold"/>), once. When the units
+    /// are released the intent is counted in <paramref name="bucketIfReleased"/> (null: no longer counted).
+    /// </summary>
+    Task<LedgerOutcome> Release(string intentId, bool includeSold, string? bucketIfReleased);
 
-    /// <summary>Turns an intent's held units into sold ones, once; released units are not taken back.</summary>
-    Task<LedgerOutcome> Sell(string intentId);
+    /// <summary>Turns an intent's held units into sold ones, once; released units are not taken back. When sold, the
+    /// intent is counted in <paramref name="bucketIfSold"/>.</summary>
+    Task<LedgerOutcome> Sell(string intentId, string bucketIfSold);
+
+    /// <summary>Counts the intent in <paramref name="bucket"/> from now on (a status change that moves no units).</summary>
+    Task Track(string intentId, string bucket);
 
     /// <summary>The counters as stored now (read fresh, for checks and operators).</summary>
     Task<ListingCounters> GetCounters();

@@ -61,26 +61,41 @@ public sealed class ListingGrain(
         }
 
         var step = QuantityLedger.Hold(State.Counters, null, request.IntentId, request.Buyer.Key, request.Quantity, request.SellNow);
-        await ApplyAsync(step);
+        await CommitAsync(step.Counters, null, step.Write! with { Bucket = request.Bucket });
         return new HoldResult(step.Outcome, null, State.Snapshot(PrimaryKey));
     }
 
-    public async Task<LedgerOutcome> Release(string intentId, bool includeSold)
+    public async Task<LedgerOutcome> Release(string intentId, bool includeSold, string? bucketIfReleased)
     {
         if (!Exists)
             return LedgerOutcome.NotFound;
-        var step = QuantityLedger.Release(State.Counters, await ReadLineAsync(intentId), intentId, includeSold);
-        await ApplyAsync(step);
+        var existing = await ReadLineAsync(intentId);
+        var step = QuantityLedger.Release(State.Counters, existing, intentId, includeSold);
+        var after = step.Write ?? existing;
+        if (step.Outcome == LedgerOutcome.Released)
+            after = after! with { Bucket = bucketIfReleased };
+        await CommitAsync(step.Counters, existing, after);
         return step.Outcome;
     }
 
-    public async Task<LedgerOutcome> Sell(string intentId)
+    public async Task<LedgerOutcome> Sell(string intentId, string bucketIfSold)
     {
         if (!Exists)
             return LedgerOutcome.NotFound;
-        var step = QuantityLedger.Sell(State.Counters, await ReadLineAsync(intentId));
-        await ApplyAsync(step);
+        var existing = await ReadLineAsync(intentId);
+        var step = QuantityLedger.Sell(State.Counters, existing);
+        var after = step.Write ?? existing;
+        if (step.Outcome == LedgerOutcome.Sold)
+            after = after! with { Bucket = bucketIfSold };
+        await CommitAsync(step.Counters, existing, after);
         return step.Outcome;
+    }
+
+    public async Task Track(string intentId, string bucket)
+    {
+        if (!Exists || await ReadLineAsync(intentId) is not { } existing)
+            return;
+        await CommitAsync(State.Counters, existing, existing with { Bucket = bucket });
     }
 
     public async Task<ListingCounters> GetCounters()
@@ -97,12 +112,14 @@ public sealed class ListingGrain(
 
     private bool IsVisibleTo(string partner) => Exists && State.Partner == partner;
 
-    private async Task ApplyAsync(LedgerStep step)
+    /// <summary>Stores an intent's changed ledger line with the counters and bucket counts it implies; nothing when unchanged.</summary>
+    private async Task CommitAsync(ListingCounters counters, LedgerEntry? before, LedgerEntry? after)
     {
-        if (step.Write is null)
+        if (after is null || after == before)
             return;
-        State.Counters = step.Counters;
-        await WriteAsync(step.Write);
+        State.Counters = counters;
+        State.ChangedBuckets = BucketCounts.Move(State.IntentCounts, before?.Bucket, after.Bucket);
+        await WriteAsync(after);
     }
 
     private async Task WriteAsync(LedgerEntry? line)
@@ -115,6 +132,7 @@ public sealed class ListingGrain(
         finally
         {
             State.ChangedLine = null;
+            State.ChangedBuckets = [];
         }
     }
 
@@ -122,14 +140,14 @@ public sealed class ListingGrain(
     {
         var row = await index.QuerySingleOrDefaultAsync<LedgerRow>(
             """
-            SELECT buyer AS Buyer, quantity AS Quantity, state AS State
+            SELECT buyer AS Buyer, quantity AS Quantity, state AS State, bucket AS Bucket
             FROM listing_holds WHERE grain_key = @intentId AND listing_id = @listingId
             """,
             new { intentId, listingId = PrimaryKey }, CancellationToken.None);
         if (row is null)
             return null;
         WireEnum<HoldState>.TryParse(row.State, out var holdState);
-        return new LedgerEntry(intentId, row.Buyer ?? "", row.Quantity, holdState);
+        return new LedgerEntry(intentId, row.Buyer ?? "", row.Quantity, holdState, row.Bucket);
     }
 
     private async Task<long> BuyerTotalAsync(string buyer) =>
@@ -145,5 +163,6 @@ public sealed class ListingGrain(
         public string? Buyer { get; set; }
         public long Quantity { get; set; }
         public string State { get; set; } = "";
+        public string? Bucket { get; set; }
     }
 }

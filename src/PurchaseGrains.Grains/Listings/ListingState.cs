@@ -18,6 +18,13 @@ public sealed class ListingState : IIndexedState
     public long Held { get; set; }
     public long Sold { get; set; }
 
+    /// <summary>How many of this listing's intents sit in each <see cref="IntentBucket"/> (by key); at most 240 entries.</summary>
+    public Dictionary<string, long> IntentCounts { get; set; } = [];
+
+    /// <summary>Buckets whose count this write changes (stored as rows of <see cref="PurchaseIntentIndex.Counts"/>).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> ChangedBuckets { get; set; } = [];
+
     /// <summary>The ledger line this write changes, if any (stored as its own row, not in the payload).</summary>
     [JsonIgnore]
     public LedgerEntry? ChangedLine { get; set; }
@@ -50,7 +57,13 @@ public sealed class ListingState : IIndexedState
                 ["buyer"] = line.BuyerKey,
                 ["quantity"] = line.Quantity,
                 ["state"] = line.State.ToWire(),
+                ["bucket"] = line.Bucket,
             });
+        }
+        foreach (var bucket in ChangedBuckets)
+        {
+            if (IntentBucket.Parse(bucket) is { } facts)
+                yield return PurchaseIntentIndex.CountRow(grainId.Key, this, facts, IntentCounts.GetValueOrDefault(bucket));
         }
     }
 }

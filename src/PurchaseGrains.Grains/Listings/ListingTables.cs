@@ -24,6 +24,7 @@ public static class ListingTables
             new("buyer", IndexColumnType.Text),
             new("quantity", IndexColumnType.Integer),
             new("state", IndexColumnType.Text),
+            new("bucket", IndexColumnType.Text),
         ],
         [new("ix_listing_holds_listing_buyer", "listing_id", "buyer")]);
 }

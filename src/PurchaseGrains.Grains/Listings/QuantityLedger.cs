@@ -6,7 +6,8 @@ public enum HoldState { Held, Sold, Released }
 public enum LedgerOutcome { Held, Sold, Released, NotFound }
 
 /// <summary>One intent's line in a listing's ledger (a row of its own, not part of the listing state).</summary>
-public sealed record LedgerEntry(string IntentId, string BuyerKey, long Quantity, HoldState State);
+/// <param name="Bucket">The <see cref="PurchaseIntents.IntentBucket"/> key the intent is counted in, or null when not counted.</param>
+public sealed record LedgerEntry(string IntentId, string BuyerKey, long Quantity, HoldState State, string? Bucket = null);
 
 /// <summary>Always <c>Remaining + Held + Sold == Listed</c>.</summary>
 public sealed record ListingCounters(long Listed, long Remaining, long Held, long Sold)

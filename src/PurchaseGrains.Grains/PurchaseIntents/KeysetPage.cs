@@ -13,8 +13,9 @@ public sealed record DocumentPage(string? Cursor, bool HasMore, IReadOnlyList<st
 public static class KeysetPage
 {
     /// <param name="filters">SQL conditions ANDed together, using only <paramref name="parameters"/>.</param>
+    /// <param name="countSql">Answers total_results from the same parameters; default: COUNT(*) of the matching rows.</param>
     public static async Task<DocumentPage> ReadAsync(IIndexQueries index, string table, IReadOnlyList<string> filters,
-        IReadOnlyDictionary<string, object?> parameters, PageRequest page, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, object?> parameters, PageRequest page, CancellationToken cancellationToken, string? countSql = null)
     {
         var where = string.Join(" AND ", filters);
         var (order, after) = page.Direction == SortDirection.Desc ? ("DESC", "<") : ("ASC", ">");
@@ -35,7 +36,7 @@ public static class KeysetPage
             ORDER BY created_at {order}, grain_key {order}
             LIMIT @take
             """, pageParameters, cancellationToken);
-        var countTask = index.QuerySingleOrDefaultAsync<long>($"SELECT COUNT(*) FROM {table} WHERE {where}",
+        var countTask = index.QuerySingleOrDefaultAsync<long>(countSql ?? $"SELECT COUNT(*) FROM {table} WHERE {where}",
             new DynamicParameters(parameters), cancellationToken);
         var rows = await rowsTask;
         var total = await countTask;

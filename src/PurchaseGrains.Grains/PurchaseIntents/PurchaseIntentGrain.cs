@@ -56,8 +56,10 @@ public sealed partial class PurchaseIntentGrain(
         if (request.Provider.TakesPayment())
             await RegisterOrUpdateReminder(PollReminder, Options.PaymentPollInterval, Options.PaymentPollInterval);
 
+        var initialStatus = request.Provider.TakesPayment() ? IntentStatus.Pending : IntentStatus.Confirmed;
+        var bucket = new IntentBucket(initialStatus, request.Provider, FulfillmentStatus.Pending, request.Buyer.Method).Key;
         var hold = await listing.Hold(new HoldRequest(request.IntentId, request.Partner, request.Provider, request.Buyer,
-            request.Quantity, SellNow: !request.Provider.TakesPayment()));
+            request.Quantity, SellNow: !request.Provider.TakesPayment(), bucket));
         if (hold.Refusal is not null || hold.Outcome is not (LedgerOutcome.Held or LedgerOutcome.Sold))
         {
             await UnregisterReminder(expireReminder);
@@ -85,6 +87,7 @@ public sealed partial class PurchaseIntentGrain(
             Expiration = expiration,
             Status = IntentStatus.Pending,
             FulfillmentStatus = FulfillmentStatus.Pending,
+            CountedBucket = bucket,
         };
         if (request.Provider.TakesPayment())
         {
@@ -99,7 +102,7 @@ public sealed partial class PurchaseIntentGrain(
             if (State.FulfillmentMethod == FulfillmentMethod.Voucher)
                 State.Voucher = Vouchers.Issue(request.IntentId, State);
         }
-        await state.WriteStateAsync();
+        await WriteAsync();
         if (State.NeedsFulfillment)
             await RegisterOrUpdateReminder(FulfilReminder, TimeSpan.Zero, TimeSpan.Zero);
         return new CreateIntentResult(CreatedView(), null);
@@ -123,13 +126,13 @@ public sealed partial class PurchaseIntentGrain(
             await ConfirmPaymentAsync();
             return CancelOutcome.NotPending;
         }
-        if (await Listing.Release(PrimaryKey, includeSold: false) == LedgerOutcome.Sold)
+        if (await ReleaseAsync(IntentStatus.Cancelled) == LedgerOutcome.Sold)
         {
             await ConfirmSoldAsync();
             return CancelOutcome.NotPending;
         }
         State.Cancel();
-        await state.WriteStateAsync();
+        await WriteAsync();
         await UnregisterPendingRemindersAsync();
         return CancelOutcome.Cancelled;
     }
@@ -170,13 +173,13 @@ public sealed partial class PurchaseIntentGrain(
                 await ConfirmPaymentAsync();
                 return;
             }
-            if (await Listing.Release(PrimaryKey, includeSold: false) == LedgerOutcome.Sold)
+            if (await ReleaseAsync(IntentStatus.Expired) == LedgerOutcome.Sold)
             {
                 await ConfirmSoldAsync();
                 return;
             }
             State.Expire();
-            await state.WriteStateAsync();
+            await WriteAsync();
             await UnregisterPendingRemindersAsync();
             LogExpired(PrimaryKey);
             return;
@@ -223,7 +226,7 @@ public sealed partial class PurchaseIntentGrain(
         if (assignment is not null)
         {
             State.Assign(assignment.ItemClaimIds, assignment.TransactionIds);
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
         if (failure is null)
         {
@@ -239,7 +242,7 @@ public sealed partial class PurchaseIntentGrain(
         if (failure is null)
         {
             State.CompleteFulfillment();
-            await state.WriteStateAsync();
+            await WriteAsync();
             return;
         }
 
@@ -247,7 +250,7 @@ public sealed partial class PurchaseIntentGrain(
         LogFulfillmentFailed(failure, PrimaryKey, State.FulfillmentAttempts);
         if (State.FulfillmentAttempts >= Options.FulfillmentMaxAttempts)
             State.FailFulfillment($"Fulfilment failed {State.FulfillmentAttempts} times: {failure.Message}");
-        await state.WriteStateAsync();
+        await WriteAsync();
         if (State.NeedsFulfillment)
             await RegisterOrUpdateReminder(FulfilReminder, Options.FulfillmentRetryDelay, TimeSpan.Zero);
     }
@@ -257,17 +260,17 @@ public sealed partial class PurchaseIntentGrain(
     {
         switch (State.Status)
         {
-            case IntentStatus.Pending when await Listing.Sell(PrimaryKey) == LedgerOutcome.Sold:
+            case IntentStatus.Pending when await SellAsync() == LedgerOutcome.Sold:
                 await ConfirmSoldAsync();
                 break;
             case IntentStatus.Pending:
                 State.Unresolve("Payment succeeded after the hold was released");
-                await state.WriteStateAsync();
+                await WriteAsync();
                 await UnregisterReminder(PollReminder);
                 break;
             case IntentStatus.Expired or IntentStatus.Cancelled:
                 State.Unresolve($"Payment succeeded after the intent was {State.Status.ToWire()}");
-                await state.WriteStateAsync();
+                await WriteAsync();
                 LogLatePayment(PrimaryKey);
                 break;
         }
@@ -278,7 +281,7 @@ public sealed partial class PurchaseIntentGrain(
     {
         if (!State.Confirm())
             return;
-        await state.WriteStateAsync();
+        await WriteAsync();
         await UnregisterReminder(PollReminder);
         await RegisterOrUpdateReminder(FulfilReminder, TimeSpan.Zero, TimeSpan.Zero);
     }
@@ -290,15 +293,50 @@ public sealed partial class PurchaseIntentGrain(
             return;
         if (verdict == FailureVerdict.BudgetExhausted)
         {
-            if (await Listing.Release(PrimaryKey, includeSold: false) == LedgerOutcome.Sold)
+            if (await ReleaseAsync(IntentStatus.Unresolved) == LedgerOutcome.Sold)
             {
                 await ConfirmSoldAsync();
                 return;
             }
             State.Unresolve($"Payment failed {State.PaymentFailures} times");
-            await state.WriteStateAsync();
+            await WriteAsync();
             await UnregisterPendingRemindersAsync();
             return;
+        }
+        await WriteAsync();
+    }
+
+    /// <summary>Releases the hold; when released, the listing counts the intent as <paramref name="becomes"/> at once.</summary>
+    private async Task<LedgerOutcome> ReleaseAsync(IntentStatus becomes)
+    {
+        var bucket = (State.Bucket with { Status = becomes }).Key;
+        var outcome = await Listing.Release(PrimaryKey, includeSold: false, bucket);
+        if (outcome == LedgerOutcome.Released)
+            State.CountedBucket = bucket;
+        return outcome;
+    }
+
+    /// <summary>Sells the held units; when sold, the listing counts the intent as CONFIRMED at once.</summary>
+    private async Task<LedgerOutcome> SellAsync()
+    {
+        var bucket = (State.Bucket with { Status = IntentStatus.Confirmed, FulfillmentStatus = FulfillmentStatus.Pending }).Key;
+        var outcome = await Listing.Sell(PrimaryKey, bucket);
+        if (outcome == LedgerOutcome.Sold)
+            State.CountedBucket = bucket;
+        return outcome;
+    }
+
+    /// <summary>
+    /// Persists the intent, first moving its count on the listing if its bucket changed (a re-run after a failed
+    /// write moves it again, idempotently, so the count follows the state that was finally written).
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        var bucket = State.Bucket.Key;
+        if (State.CountedBucket != bucket)
+        {
+            await Listing.Track(PrimaryKey, bucket);
+            State.CountedBucket = bucket;
         }
         await state.WriteStateAsync();
     }
@@ -324,13 +362,13 @@ public sealed partial class PurchaseIntentGrain(
             state.State = new PurchaseIntentState { Abandoned = true, ListingId = listingId };
             await state.WriteStateAsync();
         }
-        await Listing.Release(PrimaryKey, includeSold: true);
+        await Listing.Release(PrimaryKey, includeSold: true, bucketIfReleased: null);
     }
 
     private async Task<CreateIntentResult> GiveUpAbandonedAsync()
     {
         if (State.Abandoned)
-            await Listing.Release(PrimaryKey, includeSold: true);
+            await Listing.Release(PrimaryKey, includeSold: true, bucketIfReleased: null);
         return Refused(PurchaseRefusal.Conflict("The purchase intent could not be created; retry"));
     }
 

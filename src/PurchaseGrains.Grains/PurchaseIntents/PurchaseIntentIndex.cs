@@ -41,6 +41,44 @@ public static class PurchaseIntentIndex
             new("ix_pi_stripe", "stripe_payment_intent_id"),
         ]);
 
+    public const string CountsTableName = "purchase_intent_counts";
+
+    /// <summary>
+    /// Per listing and <see cref="IntentBucket"/>: how many intents are in it, kept by the listing grain in the same
+    /// transaction as its ledger. Key: <c>listing|bucket</c>. A total over filters on these columns only is a SUM over
+    /// at most 240 rows per listing, whatever the number of intents.
+    /// </summary>
+    public static readonly IndexTable Counts = new(CountsTableName,
+        [
+            new("partner", IndexColumnType.Text),
+            new("listing_id", IndexColumnType.Text),
+            new("item_id", IndexColumnType.Text),
+            new("collection_id", IndexColumnType.Text),
+            new("status", IndexColumnType.Text),
+            new("payment_provider", IndexColumnType.Text),
+            new("fulfillment_status", IndexColumnType.Text),
+            new("fulfillment_method", IndexColumnType.Text),
+            new("intent_count", IndexColumnType.Integer),
+        ],
+        [
+            new("ix_pic_partner_listing", "partner", "listing_id"),
+            new("ix_pic_partner_status", "partner", "status", "payment_provider"),
+        ]);
+
+    public static IndexRow CountRow(string listingId, Listings.ListingState listing, IntentBucket bucket, long count) =>
+        new(CountsTableName, $"{listingId}|{bucket.Key}", new Dictionary<string, object?>
+        {
+            ["partner"] = listing.Partner,
+            ["listing_id"] = listingId,
+            ["item_id"] = listing.Definition?.ItemId,
+            ["collection_id"] = listing.Definition?.CollectionId,
+            ["status"] = bucket.Status.ToWire(),
+            ["payment_provider"] = bucket.Provider.ToWire(),
+            ["fulfillment_status"] = bucket.FulfillmentStatus.ToWire(),
+            ["fulfillment_method"] = bucket.FulfillmentMethod.ToWire(),
+            ["intent_count"] = count,
+        });
+
     public static IndexRow Row(string intentId, PurchaseIntentState intent) => new(TableName, intentId, new Dictionary<string, object?>
     {
         ["partner"] = intent.Partner,
@@ -85,7 +123,11 @@ public static class PurchaseIntentIndex
         AnyOf("payment_provider", query.PaymentProviders);
         AnyOf("fulfillment_status", query.FulfillmentStatuses);
         AnyOf("fulfillment_method", query.FulfillmentMethods);
-        return KeysetPage.ReadAsync(index, TableName, filters, parameters, query.Page, cancellationToken);
+        // Email and address filters are selective: count the matching rows. Anything else: sum the bucket counts.
+        var countSql = query.Email is null && query.EthAddress is null
+            ? $"SELECT CAST(COALESCE(SUM(intent_count), 0) AS bigint) FROM {CountsTableName} WHERE {string.Join(" AND ", filters)}"
+            : null;
+        return KeysetPage.ReadAsync(index, TableName, filters, parameters, query.Page, cancellationToken, countSql);
     }
 
     /// <summary>The intent a provider PaymentIntent belongs to (for webhooks without our metadata).</summary>

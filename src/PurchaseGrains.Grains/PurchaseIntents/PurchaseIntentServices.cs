@@ -23,6 +23,7 @@ public static class PurchaseIntentServices
         services.AddIndexTable(ListingTables.Listings);
         services.AddIndexTable(ListingTables.Holds);
         services.AddIndexTable(PurchaseIntentIndex.Table);
+        services.AddIndexTable(PurchaseIntentIndex.Counts);
 
         services.TryAddSingleton<IPaymentProvider, SandboxPaymentProvider>();
         services.TryAddSingleton<IPurchaseFulfillment, SandboxPurchaseFulfillment>();

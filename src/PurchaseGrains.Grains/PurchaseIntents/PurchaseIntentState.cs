@@ -44,6 +44,12 @@ public sealed class PurchaseIntentState : IIndexedState
     /// <summary>Failed attempts the provider reported when polled.</summary>
     public int ProviderFailedAttempts { get; set; }
 
+    /// <summary>The bucket the listing counts this intent in, as last told (see <see cref="IntentBucket"/>).</summary>
+    public string? CountedBucket { get; set; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IntentBucket Bucket => new(Status, Provider, FulfillmentStatus, FulfillmentMethod);
+
     public int FulfillmentAttempts { get; set; }
     public string? Note { get; set; }
 

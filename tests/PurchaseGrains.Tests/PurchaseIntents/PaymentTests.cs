@@ -126,6 +126,12 @@ public sealed class PaymentTests : IAsyncLifetime
         Assert.Equal(new ListingCounters(10, 10, 0, 0), await _api.CountersAsync(listing));
         await IntentApi.AssertErrorAsync(await _api.Admin.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/succeed", null),
             HttpStatusCode.Conflict, "This PaymentIntent was canceled");
+        foreach (var (status, total) in new[] { ("UNRESOLVED", 1), ("EXPIRED", 0), ("PENDING", 0) })
+        {
+            var page = await IntentApi.ReadAsync(await _api.Partner.GetAsync($"/v1/purchase-intents?listing_id={listing}&status={status}"), HttpStatusCode.OK);
+            Assert.Equal(total, page.GetProperty("total_results").GetInt64());
+            Assert.Equal(total, page.GetProperty("results").GetArrayLength());
+        }
     }
 
     [Fact]

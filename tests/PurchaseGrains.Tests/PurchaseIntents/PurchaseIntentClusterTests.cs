@@ -136,6 +136,7 @@ public sealed class PurchaseIntentClusterTests(PostgresDatabase database) : ICla
     private static async Task<long> QuantityAsync(IntentApi api, string listing, string status)
     {
         var page = await IntentApi.ReadAsync(await api.Partner.GetAsync($"/v1/purchase-intents?listing_id={listing}&status={status}&limit=100"), HttpStatusCode.OK);
+        Assert.Equal(page.GetProperty("results").GetArrayLength(), page.GetProperty("total_results").GetInt64());
         return page.GetProperty("results").EnumerateArray().Sum(r => r.GetProperty("quantity").GetInt64());
     }
 }
