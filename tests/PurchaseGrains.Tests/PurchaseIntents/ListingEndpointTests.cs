@@ -120,5 +120,14 @@ public sealed class ListingEndpointTests : IAsyncLifetime
         Assert.Equal(Enumerable.Reverse(ids), served);
     }
 
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesTheListingAndIntentRoutes()
+    {
+        var document = await _api.Anonymous.GetStringAsync("/openapi/v1.json");
+        foreach (var path in new[] { "/v1/listings", "/v1/listings/{id}", "/v1/purchase-intents", "/v1/purchase-intents/{id}", "/v1/webhooks/stripe",
+                     "/sandbox/v1/payment-intents/{id}/succeed", "/sandbox/v1/payment-intents/{id}/fail" })
+            Assert.Contains($"\"{path}\"", document);
+    }
+
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
 }

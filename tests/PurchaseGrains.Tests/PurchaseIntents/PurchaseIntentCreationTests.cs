@@ -204,6 +204,25 @@ public sealed class PurchaseIntentCreationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARetriedCreationWithTheSameIdempotencyKeyHoldsOnce()
+    {
+        var listing = await _api.CreateListingAsync();
+        async Task<HttpResponseMessage> Post()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/purchase-intents") { Content = System.Net.Http.Json.JsonContent.Create(IntentApi.Stripe(listing)) };
+            request.Headers.Add("Idempotency-Key", "create-once");
+            return await _api.Partner.SendAsync(request);
+        }
+
+        var first = await IntentApi.ReadAsync(await Post(), HttpStatusCode.Created);
+        var retry = await Post();
+
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(first.GetProperty("id").GetString(), (await IntentApi.ReadAsync(retry, HttpStatusCode.Created)).GetProperty("id").GetString());
+        Assert.Equal(new ListingCounters(10, 9, 1, 0), await _api.CountersAsync(listing));
+    }
+
+    [Fact]
     public async Task AnUnknownIntentIsNotFound() =>
         await IntentApi.AssertErrorAsync(await _api.Partner.GetAsync($"/v1/purchase-intents/{Guid.NewGuid()}"), HttpStatusCode.NotFound, "Purchase intent not found");
 }
