@@ -111,7 +111,8 @@ public static class PurchaseIntentIndex
         {
             if (values.Count == 0)
                 return;
-            filters.Add($"{column} IN @{column}");
+            // Dapper hands Npgsql a list as one array parameter (no IN expansion); SQLite gets the list expanded.
+            filters.Add(index.Dialect == SqlDialect.Postgres ? $"{column} = ANY(@{column})" : $"{column} IN @{column}");
             parameters[column] = values.Select(v => v.ToWire()).ToArray();
         }
         Equal("listing_id", query.ListingId);

@@ -122,6 +122,25 @@ public sealed class PurchaseIntentClusterTests(PostgresDatabase database) : ICla
         }
     }
 
+    [PostgresFact]
+    public async Task FiltersTotalsAndCursorsWorkOnPostgres()
+    {
+        foreach (var scenario in new Func<IntentApi, Task>[]
+                 { IntentListingScenarios.EveryFilterNarrowsTheResultsAndTheTotal, IntentListingScenarios.TheCursorIsStableWhileNewIntentsArrive })
+        {
+            var silos = await StartClusterAsync(1);
+            using var api = new IntentApi(silos[0]);
+            try
+            {
+                await scenario(api);
+            }
+            finally
+            {
+                await silos[0].DisposeAsync();
+            }
+        }
+    }
+
     /// <summary>remaining + held + sold = listed, and held/sold match the intents the index says are PENDING/CONFIRMED.</summary>
     private static async Task<ListingCounters> AssertInvariantAsync(IntentApi api, string listing, long listed)
     {
