@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Crash silo I (SIGKILL: no drain, no shutdown hooks), for fault tests. Bring it back with restart-silo.sh I.
+#   usage: infra/cluster/kill-silo.sh I
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+pid=$(pid_of "silo$1")
+is_ours "$pid" || { log "silo$1 is not running"; exit 1; }
+kill -KILL "$pid"
+log "silo$1 ($pid) killed"
