@@ -10,6 +10,7 @@ PGDATA_DIR=$CLUSTER_DIR/pgdata
 
 log() { echo "cluster: $*" >&2; }
 silo_port() { echo $((CLUSTER_PORT + $1)); }
+port_taken() { (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 
 # The pids file has one "name pid" per line.
 pid_of() { [ -f "$PIDS" ] && awk -v n="$1" '$1 == n { print $2 }' "$PIDS" || true; }
@@ -40,7 +41,7 @@ launch() { # name workdir logfile command...
 
 start_silo() { # index
   local i=$1 port; port=$(silo_port "$1")
-  if (: </dev/tcp/127.0.0.1/"$port") 2>/dev/null; then log "port $port is taken"; return 1; fi
+  if port_taken "$port"; then log "port $port is taken"; return 1; fi
   echo "=== start $(date -u +%FT%TZ) ===" >> "$LOGS/silo$i.log"
   ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development} \
   Storage__Provider=Postgres \

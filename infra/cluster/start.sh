@@ -15,6 +15,10 @@ cd "$REPO"
 if [ -s "$PIDS" ]; then
   log "a cluster is already recorded in $PIDS; run infra/cluster/stop.sh first"; exit 1
 fi
+ports=("$CLUSTER_PORT"); [ "${CLUSTER_BARE:-0}" != 1 ] || ports+=("$CLUSTER_BARE_PORT")
+for port in "${ports[@]}"; do
+  if port_taken "$port"; then log "port $port is taken"; exit 1; fi
+done
 mkdir -p "$LOGS" "$CLUSTER_DIR/nginx/tmp"
 # Anything failing half-way: take down what was started.
 trap '[ $? = 0 ] || { log "start failed; stopping what was started"; bash "$REPO/infra/cluster/stop.sh" || true; }' EXIT
