@@ -39,6 +39,7 @@ internal sealed class PostgresChangeNotifier(NpgsqlDataSource dataSource, string
                     $"SELECT pg_notify('{PostgresGrainChangeFeed.Channel}', payload) FROM unnest(@payloads) AS payload", connection);
                 var payloads = new NpgsqlParameter<List<string>>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text);
                 notify.Parameters.Add(payloads);
+                await WarmUpAsync(notify, payloads, stopping);
                 MarkConnected(backoff);
                 while (true)
                 {
@@ -68,6 +69,17 @@ internal sealed class PostgresChangeNotifier(NpgsqlDataSource dataSource, string
                 await ReconnectBackoff.PauseAsync(delay, stopping);
             }
         }
+    }
+
+    /// <summary>
+    /// Prepares the statement and runs it once with no payload (so nothing is sent): the first real change would
+    /// otherwise pay hundreds of milliseconds for Npgsql's first array write and the JIT.
+    /// </summary>
+    private static async Task WarmUpAsync(NpgsqlCommand notify, NpgsqlParameter<List<string>> payloads, CancellationToken stopping)
+    {
+        await notify.PrepareAsync(stopping);
+        payloads.TypedValue = [];
+        await notify.ExecuteNonQueryAsync(stopping);
     }
 
     private void MarkConnected(ReconnectBackoff backoff)

@@ -14,6 +14,9 @@ public static class PostgresStorageServiceCollectionExtensions
     private const string ChangeFeedDataSource = "PurchaseGrains.Storage.Postgres.ChangeFeed";
     private const int ChangeFeedKeepAliveSeconds = 15;
 
+    /// <summary>Ends the <c>application_name</c> of the change feed's two connections, to find them in <c>pg_stat_activity</c>.</summary>
+    public const string ChangeFeedApplicationSuffix = "grain changes";
+
     /// <summary>
     /// Registers the cluster store on <c>ConnectionStrings:Postgres</c>: an <see cref="NpgsqlDataSource"/> (unless one is
     /// registered already), every storage service as a singleton, and the change feed as a hosted service.
@@ -30,6 +33,7 @@ public static class PostgresStorageServiceCollectionExtensions
             {
                 builder.Multiplexing = false;
                 builder.KeepAlive = builder.KeepAlive > 0 ? builder.KeepAlive : ChangeFeedKeepAliveSeconds;
+                builder.ApplicationName = $"{builder.ApplicationName ?? "PurchaseGrains"} {ChangeFeedApplicationSuffix}";
             }));
         services.AddSingleton(provider => new PostgresGrainChangeFeed(
             provider.GetRequiredKeyedService<NpgsqlDataSource>(ChangeFeedDataSource),

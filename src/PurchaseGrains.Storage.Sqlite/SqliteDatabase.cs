@@ -1,12 +1,14 @@
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 
 namespace PurchaseGrains.Storage.Sqlite;
 
 /// <summary>
-/// One SQLite file. Reads use pooled connections; every write goes through one connection behind an in-process
-/// gate, because SQLite admits a single writer and queueing here is far cheaper than its busy-retry sleeps.
+/// One SQLite file. Reads use pooled connections; every write goes through one connection behind a gate shared by
+/// everything in the process that writes to the same file, because SQLite admits a single writer and queueing here
+/// is far cheaper than its busy handler, which sleeps on (and so starves) a thread-pool thread.
 /// </summary>
-internal sealed class SqliteDatabase : IAsyncDisposable
+internal sealed class SqliteDatabase : IAsyncDisposable, IDisposable
 {
     public const string DefaultConnectionString = "Data Source=data/purchasegrains.db";
     private const int BusyTimeoutMilliseconds = 5000;
@@ -17,15 +19,23 @@ internal sealed class SqliteDatabase : IAsyncDisposable
         return true;
     });
 
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteGatesByFile = new(StringComparer.Ordinal);
+
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SemaphoreSlim _writeGate;
     private SqliteConnection? _writer;
 
     public SqliteDatabase(string connectionString)
     {
         _ = NativeLibraryLoaded.Value;
         _connectionString = connectionString;
-        CreateFolderOf(connectionString);
+        var file = FileOf(connectionString);
+        if (file is not null)
+        {
+            CreateFolderOf(file);
+        }
+
+        _writeGate = WriteGatesByFile.GetOrAdd(file ?? connectionString, _ => new SemaphoreSlim(1, 1));
     }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -59,6 +69,13 @@ internal sealed class SqliteDatabase : IAsyncDisposable
         }
     }
 
+    public Task WriteAsync(Func<SqliteConnection, Task> write, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            await write(connection);
+            return true;
+        }, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         await _writeGate.WaitAsync();
@@ -79,6 +96,8 @@ internal sealed class SqliteDatabase : IAsyncDisposable
         }
     }
 
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     private async Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken);
@@ -93,17 +112,18 @@ internal sealed class SqliteDatabase : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static void CreateFolderOf(string connectionString)
+    /// <summary>The database file's full path, or null for an in-memory database.</summary>
+    private static string? FileOf(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
         var file = builder.DataSource;
         var inMemory = builder.Mode == SqliteOpenMode.Memory || file is "" or ":memory:" || file.StartsWith("file:", StringComparison.Ordinal);
-        if (inMemory)
-        {
-            return;
-        }
+        return inMemory ? null : Path.GetFullPath(file);
+    }
 
-        var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+    private static void CreateFolderOf(string file)
+    {
+        var folder = Path.GetDirectoryName(file);
         if (!string.IsNullOrEmpty(folder))
         {
             Directory.CreateDirectory(folder);

@@ -94,7 +94,6 @@ internal sealed class SqliteGrainStorage(SqliteDatabase database) : IGrainStorag
             }
 
             await transaction.CommitAsync(cancellationToken);
-            return true;
         }, cancellationToken);
 
     private static async Task UpsertIndexRowAsync(SqliteTransaction transaction, IndexRow row, CancellationToken cancellationToken)

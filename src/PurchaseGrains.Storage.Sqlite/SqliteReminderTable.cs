@@ -55,7 +55,7 @@ internal sealed class SqliteReminderTable(SqliteDatabase database) : IReminderTa
 
     public Task<IReadOnlyList<ReminderEntry>> ClaimDueAsync(string nodeId, DateTimeOffset now, TimeSpan lease, int maxCount,
         CancellationToken cancellationToken) =>
-        database.WriteAsync(async connection =>
+        database.WriteAsync<IReadOnlyList<ReminderEntry>>(async connection =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = $"""
@@ -72,7 +72,7 @@ internal sealed class SqliteReminderTable(SqliteDatabase database) : IReminderTa
             command.Parameters.AddWithValue("@lease_until", (now + lease).ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("@max_count", maxCount);
             var entries = await ReadEntriesAsync(command, cancellationToken);
-            return (IReadOnlyList<ReminderEntry>)[.. entries.OrderBy(entry => entry.DueAt)];
+            return [.. entries.OrderBy(entry => entry.DueAt)];
         }, cancellationToken);
 
     public Task CompleteTickAsync(ReminderEntry tick, DateTimeOffset? nextDueAt, CancellationToken cancellationToken) =>

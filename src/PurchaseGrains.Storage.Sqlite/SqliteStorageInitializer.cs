@@ -34,7 +34,6 @@ internal sealed class SqliteStorageInitializer(SqliteDatabase database) : IStora
             }
 
             await transaction.CommitAsync(cancellationToken);
-            return true;
         }, cancellationToken);
 
     private static async Task CreateIndexTableAsync(SqliteTransaction transaction, IndexTable table, CancellationToken cancellationToken)
