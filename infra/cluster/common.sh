@@ -39,6 +39,8 @@ launch() { # name workdir logfile command...
   record_pid "$name" $!
 }
 
+# Npgsql logs every command at Information (the reminder poll: 10 multi-line entries a second per node); quiet it
+# unless the caller asks for it.
 start_silo() { # index
   local i=$1 port; port=$(silo_port "$1")
   if port_taken "$port"; then log "port $port is taken"; return 1; fi
@@ -47,6 +49,7 @@ start_silo() { # index
   Storage__Provider=Postgres \
   ConnectionStrings__Postgres=$(cat "$CLUSTER_DIR/postgres.conn") \
   Silo__NodeId=silo$i \
+  Logging__LogLevel__Npgsql=${Logging__LogLevel__Npgsql:-Warning} \
     launch "silo$i" "$CLUSTER_DIR/silo" "$LOGS/silo$i.log" \
       dotnet "$CLUSTER_DIR/silo/PurchaseGrains.Silo.dll" --urls "http://127.0.0.1:$port" ${CLUSTER_SILO_ARGS:-}
 }

@@ -20,6 +20,7 @@ for port in "${ports[@]}"; do
   if port_taken "$port"; then log "port $port is taken"; exit 1; fi
 done
 mkdir -p "$LOGS" "$CLUSTER_DIR/nginx/tmp"
+rm -f "$LOGS"/*.log "$CLUSTER_DIR"/nginx/*.log
 # Anything failing half-way: take down what was started.
 trap '[ $? = 0 ] || { log "start failed; stopping what was started"; bash "$REPO/infra/cluster/stop.sh" || true; }' EXIT
 
