@@ -86,7 +86,9 @@ summarize() {
        END { printf "%10.0f %9s %9s %8d\n", rps, p50, p99, err }' "$1"
 }
 
-printf '%-6s %-14s %10s %9s %9s %8s\n' silos target req/s p50 p99 errors | tee "$OUT/summary.txt"
+{ echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; wrk -t${BENCH_THREADS:-2}" \
+    "-c${BENCH_CONNECTIONS:-64} -d${BENCH_DURATION:-10s} after a ${BENCH_WARMUP:-3s} warm-up, through nginx :$CLUSTER_PORT"
+  printf '%-6s %-14s %10s %9s %9s %8s\n' silos target req/s p50 p99 errors; } | tee "$OUT/summary.txt"
 skip_build=${CLUSTER_SKIP_BUILD:-0}  # the first start publishes, unless told to reuse .cluster/silo
 for n in $COUNTS; do
   CLUSTER_BARE=1 CLUSTER_SKIP_BUILD=$skip_build bash "$REPO/infra/cluster/start.sh" "$n" >"$OUT/start-$n.log" 2>&1 ||

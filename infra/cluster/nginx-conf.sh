@@ -58,10 +58,17 @@ $bare_upstream
       default_type application/json;
       return 400 '{"error":"Request body too large"}';
     }
-    error_page 502 504 =503 @unavailable;
-    location @unavailable {
+    # No silo answered (all refused, or one failed after a POST reached it: its outcome is then unknown, so this
+    # is not the service's retry-shortly 503). Same envelope as the service's own errors.
+    error_page 502 @bad_gateway;
+    location @bad_gateway {
       default_type application/json;
-      return 503 '{"error":"Service unavailable; retry shortly"}';
+      return 502 '{"error":"Bad gateway"}';
+    }
+    error_page 504 @gateway_timeout;
+    location @gateway_timeout {
+      default_type application/json;
+      return 504 '{"error":"Gateway timeout"}';
     }
 
     proxy_http_version 1.1;
