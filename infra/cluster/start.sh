@@ -29,7 +29,9 @@ if ! command -v nginx >/dev/null; then
   apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx >&2 </dev/null
 fi
 
-bash infra/postgres/start-throwaway.sh "$CLUSTER_PG_PORT" "$PGDATA_DIR" > "$CLUSTER_DIR/postgres.conn"
+# The throwaway server allows 300 connections; Npgsql's default pool (100 per silo) would overrun it from 3 silos on.
+conn=$(bash infra/postgres/start-throwaway.sh "$CLUSTER_PG_PORT" "$PGDATA_DIR")
+echo "$conn;Maximum Pool Size=$((250 / N))" > "$CLUSTER_DIR/postgres.conn"
 record_pid postgres "$(head -n 1 "$PGDATA_DIR/postmaster.pid")"
 
 if [ "${CLUSTER_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$CLUSTER_DIR/silo/PurchaseGrains.Silo.dll" ]; then
