@@ -10,19 +10,20 @@ namespace PurchaseGrains.Silo;
 /// <summary>Builds one silo: the HTTP gateway and the grain runtime on the configured storage.</summary>
 public static class SiloApp
 {
-    /// <param name="configure">Last word on services and configuration (tests, embedding hosts).</param>
+    /// <param name="configure">Configuration and services added before the silo's own (tests, embedding hosts).</param>
     /// <param name="mapRoutes">Extra routes, mapped after the built-in ones.</param>
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null,
         Action<WebApplication>? mapRoutes = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // First, so that what it configures is what the registrations below read.
+        configure?.Invoke(builder);
         builder.AddHttpDefaults();
         builder.AddApiKeys();
         builder.AddStorage();
         builder.AddTelemetry();
         builder.Services.AddGrainRuntime();
         builder.Services.AddIdempotency();
-        configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
