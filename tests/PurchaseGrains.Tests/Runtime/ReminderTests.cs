@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using PurchaseGrains.Runtime;
 using PurchaseGrains.Runtime.Reminders;
+using PurchaseGrains.Runtime.Storage;
 using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.Runtime;
@@ -44,6 +47,27 @@ public sealed class ReminderTests
         await Eventually.TrueAsync(() => ReminderProbeGrain.Count(key) == 1, TimeSpan.FromSeconds(6), "the retried tick");
         var retried = Assert.Single(ReminderProbeGrain.Ticks[key]);
         Assert.True(retried.At - registeredAt >= TimeSpan.FromSeconds(0.9), "the retry came before its 1 s backoff");
+    }
+
+    [Fact]
+    public async Task AGracefulStopLetsARunningTickFinishAndRecordsIt()
+    {
+        var silo = await StartAsync();
+        var key = $"graceful-{Guid.NewGuid():N}";
+        var gate = ReminderProbeGrain.HangUntil[$"{key}@{silo.NodeId}"] = new TaskCompletionSource();
+        await silo.Grains.GetGrain<IReminderProbeGrain>(key).Schedule(TimeSpan.Zero, TimeSpan.Zero);
+        await ReminderProbeGrain.Entered.GetOrAdd(key, _ => new()).Task.WaitAsync(TimeSpan.FromSeconds(5));
+        var reminders = silo.Services.GetRequiredService<IReminderTable>();
+        var grainId = silo.Grains.GetGrain<IReminderProbeGrain>(key).GetGrainId();
+
+        var stopping = silo.StopAsync();
+        await Task.Delay(200);
+        Assert.False(stopping.IsCompleted, "the silo stopped without waiting for the running tick");
+        gate.SetResult();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, ReminderProbeGrain.Count(key));
+        Assert.Null(await reminders.GetAsync(grainId, "probe", default));
     }
 
     [Fact]
