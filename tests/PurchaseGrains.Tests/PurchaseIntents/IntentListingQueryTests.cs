@@ -1,51 +1,35 @@
 using System.Net;
 using System.Text.Json;
-using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.PurchaseIntents;
 
-public sealed class IntentListingQueryTests : IAsyncLifetime
+public sealed class IntentListingQueryTests : IntentSiloTest
 {
-    private TestSilo _silo = null!;
-    private IntentApi _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _silo = await TestSilo.StartSqliteAsync(settings: IntentApi.Settings());
-        _api = new IntentApi(_silo);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _silo.DisposeAsync();
-    }
-
-    private Task<JsonElement> ListAsync(string query) => IntentListingScenarios.ListAsync(_api, query);
+    private Task<JsonElement> ListAsync(string query) => IntentListingScenarios.ListAsync(Api, query);
 
     private static List<string> Ids(JsonElement page) => IntentListingScenarios.Ids(page);
 
     [Fact]
-    public Task EveryFilterNarrowsTheResultsAndTheTotal() => IntentListingScenarios.EveryFilterNarrowsTheResultsAndTheTotal(_api);
+    public Task EveryFilterNarrowsTheResultsAndTheTotal() => IntentListingScenarios.EveryFilterNarrowsTheResultsAndTheTotal(Api);
 
     [Fact]
     public async Task ResultsAreFullIntentsNewestFirstByDefault()
     {
-        var listing = await _api.CreateListingAsync();
-        var first = (await _api.CreateIntentAsync(IntentApi.Stripe(listing))).GetProperty("id").GetString()!;
-        var second = (await _api.CreateIntentAsync(IntentApi.Stripe(listing))).GetProperty("id").GetString()!;
+        var listing = await Api.CreateListingAsync();
+        var first = (await Api.CreateIntentAsync(IntentApi.Stripe(listing))).GetProperty("id").GetString()!;
+        var second = (await Api.CreateIntentAsync(IntentApi.Stripe(listing))).GetProperty("id").GetString()!;
 
         var page = await ListAsync("");
         Assert.Equal([second, first], Ids(page));
         Assert.False(page.GetProperty("has_more").GetBoolean());
         Assert.Equal(JsonValueKind.Null, page.GetProperty("cursor").ValueKind);
         var result = page.GetProperty("results")[0];
-        Assert.Equal(JsonSerializer.Serialize(await _api.GetIntentAsync(second)), JsonSerializer.Serialize(result));
+        Assert.Equal(JsonSerializer.Serialize(await Api.GetIntentAsync(second)), JsonSerializer.Serialize(result));
         Assert.Equal([first, second], Ids(await ListAsync("?order_direction=ASC")));
     }
 
     [Fact]
-    public Task TheCursorIsStableWhileNewIntentsArrive() => IntentListingScenarios.TheCursorIsStableWhileNewIntentsArrive(_api);
+    public Task TheCursorIsStableWhileNewIntentsArrive() => IntentListingScenarios.TheCursorIsStableWhileNewIntentsArrive(Api);
 
     [Theory]
     [InlineData("?status=PAID", "Unknown status 'PAID'; accepted values: PENDING, CONFIRMED, EXPIRED, CANCELLED, UNRESOLVED")]
@@ -55,5 +39,5 @@ public sealed class IntentListingQueryTests : IAsyncLifetime
     [InlineData("?order_direction=sideways", "order_direction must be ASC or DESC")]
     [InlineData("?cursor=garbage!", "Invalid cursor")]
     public async Task BadQueryValuesAre400(string query, string error) =>
-        await IntentApi.AssertErrorAsync(await _api.Partner.GetAsync($"/v1/purchase-intents{query}"), HttpStatusCode.BadRequest, error);
+        await IntentApi.AssertErrorAsync(await Api.Partner.GetAsync($"/v1/purchase-intents{query}"), HttpStatusCode.BadRequest, error);
 }

@@ -1,31 +1,15 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.PurchaseIntents;
 
-public sealed class ListingEndpointTests : IAsyncLifetime
+public sealed class ListingEndpointTests : IntentSiloTest
 {
-    private TestSilo _silo = null!;
-    private IntentApi _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _silo = await TestSilo.StartSqliteAsync(settings: IntentApi.Settings());
-        _api = new IntentApi(_silo);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _silo.DisposeAsync();
-    }
-
     [Fact]
     public async Task AnAdminCreatesAListingAndGetsItBack()
     {
-        var response = await _api.Admin.PostAsJsonAsync("/v1/listings", IntentApi.ListingBody(quantity: 7,
+        var response = await Api.Admin.PostAsJsonAsync("/v1/listings", IntentApi.ListingBody(quantity: 7,
             policy: new { type = "ALLOW_LIST", email_addresses = new[] { "A@x.io" }, max_per_user = 2, payment_session_duration = new { timeout_seconds = 60 } }));
 
         var created = await IntentApi.ReadAsync(response, HttpStatusCode.Created);
@@ -42,17 +26,17 @@ public sealed class ListingEndpointTests : IAsyncLifetime
         Assert.Equal(60, created.GetProperty("policy").GetProperty("payment_session_duration").GetProperty("timeout_seconds").GetInt32());
         Assert.True(created.TryGetProperty("created_at", out _));
 
-        var fetched = await IntentApi.ReadAsync(await _api.Partner.GetAsync($"/v1/listings/{id}"), HttpStatusCode.OK);
+        var fetched = await IntentApi.ReadAsync(await Api.Partner.GetAsync($"/v1/listings/{id}"), HttpStatusCode.OK);
         Assert.Equal(id, fetched.GetProperty("id").GetString());
     }
 
     [Fact]
     public async Task APartnerKeyCannotCreateOrPatchListings()
     {
-        await IntentApi.AssertErrorAsync(await _api.Partner.PostAsJsonAsync("/v1/listings", IntentApi.ListingBody()),
+        await IntentApi.AssertErrorAsync(await Api.Partner.PostAsJsonAsync("/v1/listings", IntentApi.ListingBody()),
             HttpStatusCode.Forbidden, "This route needs an admin API key");
-        var id = await _api.CreateListingAsync();
-        await IntentApi.AssertErrorAsync(await _api.Partner.PatchAsJsonAsync($"/v1/listings/{id}", new { end_time = DateTimeOffset.UtcNow.AddDays(1) }),
+        var id = await Api.CreateListingAsync();
+        await IntentApi.AssertErrorAsync(await Api.Partner.PatchAsJsonAsync($"/v1/listings/{id}", new { end_time = DateTimeOffset.UtcNow.AddDays(1) }),
             HttpStatusCode.Forbidden, "This route needs an admin API key");
     }
 
@@ -60,42 +44,42 @@ public sealed class ListingEndpointTests : IAsyncLifetime
     public async Task InvalidListingsAreRefusedWithTheReason()
     {
         var both = new { item_id = "i", collection_id = "c", quantity_listed = 1, price = "1", currency = "USD", payment_providers = new[] { "STRIPE" } };
-        await IntentApi.AssertErrorAsync(await _api.Admin.PostAsJsonAsync("/v1/listings", both), HttpStatusCode.BadRequest,
+        await IntentApi.AssertErrorAsync(await Api.Admin.PostAsJsonAsync("/v1/listings", both), HttpStatusCode.BadRequest,
             "Exactly one of item_id or collection_id is required");
         var badProvider = new { item_id = "i", quantity_listed = 1, price = "1", currency = "USD", payment_providers = new[] { "PAYPAL" } };
-        await IntentApi.AssertErrorAsync(await _api.Admin.PostAsJsonAsync("/v1/listings", badProvider), HttpStatusCode.BadRequest,
+        await IntentApi.AssertErrorAsync(await Api.Admin.PostAsJsonAsync("/v1/listings", badProvider), HttpStatusCode.BadRequest,
             "Unknown payment provider 'PAYPAL'");
         var numericPrice = new StringContent("""{"item_id":"i","quantity_listed":1,"price":25,"currency":"USD","payment_providers":["STRIPE"]}""", Encoding.UTF8, "application/json");
-        await IntentApi.AssertErrorAsync(await _api.Admin.PostAsync("/v1/listings", numericPrice), HttpStatusCode.BadRequest, "Invalid JSON body");
+        await IntentApi.AssertErrorAsync(await Api.Admin.PostAsync("/v1/listings", numericPrice), HttpStatusCode.BadRequest, "Invalid JSON body");
     }
 
     [Fact]
     public async Task PatchChangesOnlyPolicyAndWindow()
     {
-        var id = await _api.CreateListingAsync(IntentApi.ListingBody(policy: new { type = "FCFS", max_per_user = 2 }));
+        var id = await Api.CreateListingAsync(IntentApi.ListingBody(policy: new { type = "FCFS", max_per_user = 2 }));
         var end = new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-        var patched = await IntentApi.ReadAsync(await _api.Admin.PatchAsJsonAsync($"/v1/listings/{id}",
+        var patched = await IntentApi.ReadAsync(await Api.Admin.PatchAsJsonAsync($"/v1/listings/{id}",
             new { policy = new { max_per_user = 3 }, end_time = end }), HttpStatusCode.OK);
         Assert.Equal(3, patched.GetProperty("policy").GetProperty("max_per_user").GetInt32());
         Assert.Equal("FCFS", patched.GetProperty("policy").GetProperty("type").GetString());
         Assert.Equal(end, patched.GetProperty("end_time").GetDateTimeOffset());
 
-        await IntentApi.AssertErrorAsync(await _api.Admin.PatchAsJsonAsync($"/v1/listings/{id}", new { quantity_listed = 99 }),
+        await IntentApi.AssertErrorAsync(await Api.Admin.PatchAsJsonAsync($"/v1/listings/{id}", new { quantity_listed = 99 }),
             HttpStatusCode.BadRequest, "Only policy, start_time and end_time can be changed");
-        await IntentApi.AssertErrorAsync(await _api.Admin.PatchAsJsonAsync($"/v1/listings/{id}", new { policy = new { type = "ALLOW_LIST" } }),
+        await IntentApi.AssertErrorAsync(await Api.Admin.PatchAsJsonAsync($"/v1/listings/{id}", new { policy = new { type = "ALLOW_LIST" } }),
             HttpStatusCode.BadRequest, "The policy type cannot be changed");
     }
 
     [Fact]
     public async Task AnotherPartnersListingDoesNotExist()
     {
-        var id = await _api.CreateListingAsync();
+        var id = await Api.CreateListingAsync();
 
-        await IntentApi.AssertErrorAsync(await _api.OtherAdmin.GetAsync($"/v1/listings/{id}"), HttpStatusCode.NotFound, "Listing not found");
-        await IntentApi.AssertErrorAsync(await _api.OtherAdmin.PatchAsJsonAsync($"/v1/listings/{id}", new { end_time = (DateTimeOffset?)null }),
+        await IntentApi.AssertErrorAsync(await Api.OtherAdmin.GetAsync($"/v1/listings/{id}"), HttpStatusCode.NotFound, "Listing not found");
+        await IntentApi.AssertErrorAsync(await Api.OtherAdmin.PatchAsJsonAsync($"/v1/listings/{id}", new { end_time = (DateTimeOffset?)null }),
             HttpStatusCode.NotFound, "Listing not found");
-        var list = await IntentApi.ReadAsync(await _api.OtherAdmin.GetAsync("/v1/listings"), HttpStatusCode.OK);
+        var list = await IntentApi.ReadAsync(await Api.OtherAdmin.GetAsync("/v1/listings"), HttpStatusCode.OK);
         Assert.Equal(0, list.GetProperty("total_results").GetInt64());
         Assert.Empty(list.GetProperty("results").EnumerateArray());
     }
@@ -105,13 +89,13 @@ public sealed class ListingEndpointTests : IAsyncLifetime
     {
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
-            ids.Add(await _api.CreateListingAsync());
+            ids.Add(await Api.CreateListingAsync());
 
-        var first = await IntentApi.ReadAsync(await _api.Partner.GetAsync("/v1/listings?limit=2"), HttpStatusCode.OK);
+        var first = await IntentApi.ReadAsync(await Api.Partner.GetAsync("/v1/listings?limit=2"), HttpStatusCode.OK);
         Assert.True(first.GetProperty("has_more").GetBoolean());
         Assert.Equal(3, first.GetProperty("total_results").GetInt64());
         var cursor = first.GetProperty("cursor").GetString();
-        var second = await IntentApi.ReadAsync(await _api.Partner.GetAsync($"/v1/listings?limit=2&cursor={cursor}"), HttpStatusCode.OK);
+        var second = await IntentApi.ReadAsync(await Api.Partner.GetAsync($"/v1/listings?limit=2&cursor={cursor}"), HttpStatusCode.OK);
         Assert.False(second.GetProperty("has_more").GetBoolean());
         Assert.Equal(JsonValueKindNull, second.GetProperty("cursor").ValueKind);
 
@@ -123,7 +107,7 @@ public sealed class ListingEndpointTests : IAsyncLifetime
     [Fact]
     public async Task TheOpenApiDocumentDescribesTheListingAndIntentRoutes()
     {
-        var document = await _api.Anonymous.GetStringAsync("/openapi/v1.json");
+        var document = await Api.Anonymous.GetStringAsync("/openapi/v1.json");
         foreach (var path in new[] { "/v1/listings", "/v1/listings/{id}", "/v1/purchase-intents", "/v1/purchase-intents/{id}", "/v1/webhooks/stripe",
                      "/sandbox/v1/payment-intents/{id}/succeed", "/sandbox/v1/payment-intents/{id}/fail" })
             Assert.Contains($"\"{path}\"", document);

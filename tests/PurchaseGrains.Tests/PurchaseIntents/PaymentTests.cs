@@ -1,30 +1,14 @@
 using System.Net;
 using PurchaseGrains.Grains.Listings;
-using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.PurchaseIntents;
 
-public sealed class PaymentTests : IAsyncLifetime
+public sealed class PaymentTests : IntentSiloTest
 {
-    private TestSilo _silo = null!;
-    private IntentApi _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _silo = await TestSilo.StartSqliteAsync(settings: IntentApi.Settings());
-        _api = new IntentApi(_silo);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _silo.DisposeAsync();
-    }
-
     private async Task<(string Listing, string Intent, string PaymentIntent)> PendingStripeIntentAsync(object? listingBody = null, string? email = "buyer@example.com", string? eth = null)
     {
-        var listing = await _api.CreateListingAsync(listingBody);
-        var created = await _api.CreateIntentAsync(IntentApi.Stripe(listing, email: email, eth: eth));
+        var listing = await Api.CreateListingAsync(listingBody);
+        var created = await Api.CreateIntentAsync(IntentApi.Stripe(listing, email: email, eth: eth));
         return (listing, created.GetProperty("id").GetString()!, created.GetProperty("data").GetProperty("id").GetString()!);
     }
 
@@ -33,14 +17,14 @@ public sealed class PaymentTests : IAsyncLifetime
     {
         var (listing, intent, paymentIntent) = await PendingStripeIntentAsync();
 
-        var response = await _api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intent);
+        var response = await Api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intent);
 
         var body = await IntentApi.ReadAsync(response, HttpStatusCode.OK);
         Assert.True(body.GetProperty("received").GetBoolean());
-        var confirmed = await _api.WaitForIntentAsync(intent, i => i.GetProperty("fulfillment_status").GetString() == "COMPLETED", "fulfilment COMPLETED");
+        var confirmed = await Api.WaitForIntentAsync(intent, i => i.GetProperty("fulfillment_status").GetString() == "COMPLETED", "fulfilment COMPLETED");
         Assert.Equal("CONFIRMED", confirmed.GetProperty("status").GetString());
         Assert.Equal(1, confirmed.GetProperty("item_claim_ids").GetArrayLength());
-        Assert.Equal(new ListingCounters(10, 9, 0, 1), await _api.CountersAsync(listing));
+        Assert.Equal(new ListingCounters(10, 9, 0, 1), await Api.CountersAsync(listing));
     }
 
     [Fact]
@@ -48,9 +32,9 @@ public sealed class PaymentTests : IAsyncLifetime
     {
         var (_, intent, paymentIntent) = await PendingStripeIntentAsync(eth: IntentApi.Eth, email: null);
 
-        Assert.Equal(HttpStatusCode.OK, (await _api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intentId: null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intentId: null)).StatusCode);
 
-        var confirmed = await _api.WaitForIntentAsync(intent, i => i.GetProperty("fulfillment_status").GetString() == "COMPLETED", "fulfilment COMPLETED");
+        var confirmed = await Api.WaitForIntentAsync(intent, i => i.GetProperty("fulfillment_status").GetString() == "COMPLETED", "fulfilment COMPLETED");
         Assert.Equal("TRANSFER", confirmed.GetProperty("fulfillment_method").GetString());
         Assert.Equal(1, confirmed.GetProperty("transaction_ids").GetArrayLength());
     }
@@ -60,13 +44,13 @@ public sealed class PaymentTests : IAsyncLifetime
     {
         var (listing, intent, paymentIntent) = await PendingStripeIntentAsync();
 
-        var first = await _api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intent, eventId: "evt_same");
-        var second = await _api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intent, eventId: "evt_same");
+        var first = await Api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intent, eventId: "evt_same");
+        var second = await Api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intent, eventId: "evt_same");
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        Assert.Equal(new ListingCounters(10, 9, 0, 1), await _api.CountersAsync(listing));
-        Assert.Equal("CONFIRMED", (await _api.GetIntentAsync(intent)).GetProperty("status").GetString());
+        Assert.Equal(new ListingCounters(10, 9, 0, 1), await Api.CountersAsync(listing));
+        Assert.Equal("CONFIRMED", (await Api.GetIntentAsync(intent)).GetProperty("status").GetString());
     }
 
     [Fact]
@@ -74,23 +58,23 @@ public sealed class PaymentTests : IAsyncLifetime
     {
         var (listing, intent, paymentIntent) = await PendingStripeIntentAsync();
 
-        await IntentApi.AssertErrorAsync(await _api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intent, secret: "whsec_forged"),
+        await IntentApi.AssertErrorAsync(await Api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intent, secret: "whsec_forged"),
             HttpStatusCode.BadRequest, "Invalid Stripe signature");
-        await IntentApi.AssertErrorAsync(await _api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intent,
+        await IntentApi.AssertErrorAsync(await Api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intent,
             tamper: body => body.Replace("succeeded", "payment_failed", StringComparison.Ordinal)), HttpStatusCode.BadRequest, "Invalid Stripe signature");
-        await IntentApi.AssertErrorAsync(await _api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intent, signedAt: DateTimeOffset.UtcNow.AddMinutes(-6)),
+        await IntentApi.AssertErrorAsync(await Api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intent, signedAt: DateTimeOffset.UtcNow.AddMinutes(-6)),
             HttpStatusCode.BadRequest, "Stripe signature timestamp is outside the tolerance");
-        await IntentApi.AssertErrorAsync(await _api.SendWebhookAsync("charge.refunded", paymentIntent, intent),
+        await IntentApi.AssertErrorAsync(await Api.SendWebhookAsync("charge.refunded", paymentIntent, intent),
             HttpStatusCode.BadRequest, "Unsupported event type 'charge.refunded'");
-        await IntentApi.AssertErrorAsync(await _api.SendWebhookAsync("payment_intent.succeeded", "pi_unknown", null),
+        await IntentApi.AssertErrorAsync(await Api.SendWebhookAsync("payment_intent.succeeded", "pi_unknown", null),
             HttpStatusCode.BadRequest, "Unknown payment intent");
-        await IntentApi.AssertErrorAsync(await _api.SendWebhookAsync("payment_intent.succeeded", "pi_unknown", intent),
+        await IntentApi.AssertErrorAsync(await Api.SendWebhookAsync("payment_intent.succeeded", "pi_unknown", intent),
             HttpStatusCode.BadRequest, "Unknown payment intent");
-        await IntentApi.AssertErrorAsync(await _api.Anonymous.PostAsync("/v1/webhooks/stripe", new StringContent("{}")),
+        await IntentApi.AssertErrorAsync(await Api.Anonymous.PostAsync("/v1/webhooks/stripe", new StringContent("{}")),
             HttpStatusCode.BadRequest, "Missing Stripe-Signature header");
 
-        Assert.Equal("PENDING", (await _api.GetIntentAsync(intent)).GetProperty("status").GetString());
-        Assert.Equal(new ListingCounters(10, 9, 1, 0), await _api.CountersAsync(listing));
+        Assert.Equal("PENDING", (await Api.GetIntentAsync(intent)).GetProperty("status").GetString());
+        Assert.Equal(new ListingCounters(10, 9, 1, 0), await Api.CountersAsync(listing));
     }
 
     [Fact]
@@ -98,16 +82,16 @@ public sealed class PaymentTests : IAsyncLifetime
     {
         var (listing, intent, paymentIntent) = await PendingStripeIntentAsync();
 
-        Assert.Equal(HttpStatusCode.OK, (await _api.SendWebhookAsync("payment_intent.payment_failed", paymentIntent, intent, eventId: "evt_f1")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _api.SendWebhookAsync("payment_intent.payment_failed", paymentIntent, intent, eventId: "evt_f1")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _api.SendWebhookAsync("payment_intent.payment_failed", paymentIntent, intent, eventId: "evt_f2")).StatusCode);
-        Assert.Equal("PENDING", (await _api.GetIntentAsync(intent)).GetProperty("status").GetString());
-        Assert.Equal(new ListingCounters(10, 9, 1, 0), await _api.CountersAsync(listing));
+        Assert.Equal(HttpStatusCode.OK, (await Api.SendWebhookAsync("payment_intent.payment_failed", paymentIntent, intent, eventId: "evt_f1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.SendWebhookAsync("payment_intent.payment_failed", paymentIntent, intent, eventId: "evt_f1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.SendWebhookAsync("payment_intent.payment_failed", paymentIntent, intent, eventId: "evt_f2")).StatusCode);
+        Assert.Equal("PENDING", (await Api.GetIntentAsync(intent)).GetProperty("status").GetString());
+        Assert.Equal(new ListingCounters(10, 9, 1, 0), await Api.CountersAsync(listing));
 
-        Assert.Equal(HttpStatusCode.OK, (await _api.SendWebhookAsync("payment_intent.payment_failed", paymentIntent, intent, eventId: "evt_f3")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.SendWebhookAsync("payment_intent.payment_failed", paymentIntent, intent, eventId: "evt_f3")).StatusCode);
 
-        Assert.Equal("UNRESOLVED", (await _api.GetIntentAsync(intent)).GetProperty("status").GetString());
-        Assert.Equal(new ListingCounters(10, 10, 0, 0), await _api.CountersAsync(listing));
+        Assert.Equal("UNRESOLVED", (await Api.GetIntentAsync(intent)).GetProperty("status").GetString());
+        Assert.Equal(new ListingCounters(10, 10, 0, 0), await Api.CountersAsync(listing));
     }
 
     [Fact]
@@ -115,20 +99,20 @@ public sealed class PaymentTests : IAsyncLifetime
     {
         var (listing, intent, paymentIntent) = await PendingStripeIntentAsync(
             IntentApi.ListingBody(policy: new { type = "FCFS", payment_session_duration = new { timeout_seconds = 1 } }));
-        await _api.WaitForIntentAsync(intent, i => i.GetProperty("status").GetString() == "EXPIRED", "EXPIRED");
-        Assert.Equal(new ListingCounters(10, 10, 0, 0), await _api.CountersAsync(listing));
+        await Api.WaitForIntentAsync(intent, i => i.GetProperty("status").GetString() == "EXPIRED", "EXPIRED");
+        Assert.Equal(new ListingCounters(10, 10, 0, 0), await Api.CountersAsync(listing));
 
-        Assert.Equal(HttpStatusCode.OK, (await _api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intent)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.SendWebhookAsync("payment_intent.succeeded", paymentIntent, intent)).StatusCode);
 
-        var late = await _api.GetIntentAsync(intent);
+        var late = await Api.GetIntentAsync(intent);
         Assert.Equal("UNRESOLVED", late.GetProperty("status").GetString());
         Assert.Equal("PENDING", late.GetProperty("fulfillment_status").GetString());
-        Assert.Equal(new ListingCounters(10, 10, 0, 0), await _api.CountersAsync(listing));
-        await IntentApi.AssertErrorAsync(await _api.Admin.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/succeed", null),
+        Assert.Equal(new ListingCounters(10, 10, 0, 0), await Api.CountersAsync(listing));
+        await IntentApi.AssertErrorAsync(await Api.Admin.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/succeed", null),
             HttpStatusCode.Conflict, "This PaymentIntent was canceled");
         foreach (var (status, total) in new[] { ("UNRESOLVED", 1), ("EXPIRED", 0), ("PENDING", 0) })
         {
-            var page = await IntentApi.ReadAsync(await _api.Partner.GetAsync($"/v1/purchase-intents?listing_id={listing}&status={status}"), HttpStatusCode.OK);
+            var page = await IntentApi.ReadAsync(await Api.Partner.GetAsync($"/v1/purchase-intents?listing_id={listing}&status={status}"), HttpStatusCode.OK);
             Assert.Equal(total, page.GetProperty("total_results").GetInt64());
             Assert.Equal(total, page.GetProperty("results").GetArrayLength());
         }
@@ -139,19 +123,19 @@ public sealed class PaymentTests : IAsyncLifetime
     {
         var (listing, intent, paymentIntent) = await PendingStripeIntentAsync();
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _api.Partner.DeleteAsync($"/v1/purchase-intents/{intent}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Api.Partner.DeleteAsync($"/v1/purchase-intents/{intent}")).StatusCode);
 
-        Assert.Equal("CANCELLED", (await _api.GetIntentAsync(intent)).GetProperty("status").GetString());
-        Assert.Equal(new ListingCounters(10, 10, 0, 0), await _api.CountersAsync(listing));
-        await IntentApi.AssertErrorAsync(await _api.Partner.DeleteAsync($"/v1/purchase-intents/{intent}"),
+        Assert.Equal("CANCELLED", (await Api.GetIntentAsync(intent)).GetProperty("status").GetString());
+        Assert.Equal(new ListingCounters(10, 10, 0, 0), await Api.CountersAsync(listing));
+        await IntentApi.AssertErrorAsync(await Api.Partner.DeleteAsync($"/v1/purchase-intents/{intent}"),
             HttpStatusCode.Conflict, "Only PENDING purchase intents can be cancelled");
-        await IntentApi.AssertErrorAsync(await _api.Admin.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/succeed", null),
+        await IntentApi.AssertErrorAsync(await Api.Admin.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/succeed", null),
             HttpStatusCode.Conflict, "This PaymentIntent was canceled");
 
-        var confirmed = await _api.CreateIntentAsync(IntentApi.NoPayment("EMAIL_CLAIM", listing, email: "c@x.io"));
-        await IntentApi.AssertErrorAsync(await _api.Partner.DeleteAsync($"/v1/purchase-intents/{confirmed.GetProperty("id").GetString()}"),
+        var confirmed = await Api.CreateIntentAsync(IntentApi.NoPayment("EMAIL_CLAIM", listing, email: "c@x.io"));
+        await IntentApi.AssertErrorAsync(await Api.Partner.DeleteAsync($"/v1/purchase-intents/{confirmed.GetProperty("id").GetString()}"),
             HttpStatusCode.Conflict, "Only PENDING purchase intents can be cancelled");
-        await IntentApi.AssertErrorAsync(await _api.Partner.DeleteAsync($"/v1/purchase-intents/{Guid.NewGuid()}"),
+        await IntentApi.AssertErrorAsync(await Api.Partner.DeleteAsync($"/v1/purchase-intents/{Guid.NewGuid()}"),
             HttpStatusCode.NotFound, "Purchase intent not found");
     }
 
@@ -159,13 +143,13 @@ public sealed class PaymentTests : IAsyncLifetime
     public async Task CancellingAnIntentAlreadyPaidAtTheProviderConfirmsItInstead()
     {
         var (listing, intent, paymentIntent) = await PendingStripeIntentAsync();
-        Assert.Equal(HttpStatusCode.OK, (await _api.Admin.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/succeed", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.Admin.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/succeed", null)).StatusCode);
 
-        await IntentApi.AssertErrorAsync(await _api.Partner.DeleteAsync($"/v1/purchase-intents/{intent}"),
+        await IntentApi.AssertErrorAsync(await Api.Partner.DeleteAsync($"/v1/purchase-intents/{intent}"),
             HttpStatusCode.Conflict, "Only PENDING purchase intents can be cancelled");
 
-        Assert.Equal("CONFIRMED", (await _api.GetIntentAsync(intent)).GetProperty("status").GetString());
-        Assert.Equal(new ListingCounters(10, 9, 0, 1), await _api.CountersAsync(listing));
+        Assert.Equal("CONFIRMED", (await Api.GetIntentAsync(intent)).GetProperty("status").GetString());
+        Assert.Equal(new ListingCounters(10, 9, 0, 1), await Api.CountersAsync(listing));
     }
 
     [Fact]
@@ -173,11 +157,11 @@ public sealed class PaymentTests : IAsyncLifetime
     {
         var (_, _, paymentIntent) = await PendingStripeIntentAsync();
 
-        await IntentApi.AssertErrorAsync(await _api.Partner.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/succeed", null),
+        await IntentApi.AssertErrorAsync(await Api.Partner.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/succeed", null),
             HttpStatusCode.Forbidden, "This route needs an admin API key");
-        await IntentApi.AssertErrorAsync(await _api.OtherAdmin.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/succeed", null),
+        await IntentApi.AssertErrorAsync(await Api.OtherAdmin.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/succeed", null),
             HttpStatusCode.NotFound, "Payment intent not found");
-        var failed = await IntentApi.ReadAsync(await _api.Admin.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/fail", null), HttpStatusCode.OK);
+        var failed = await IntentApi.ReadAsync(await Api.Admin.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/fail", null), HttpStatusCode.OK);
         Assert.Equal("requires_payment_method", failed.GetProperty("status").GetString());
         Assert.Equal(1, failed.GetProperty("failed_attempts").GetInt32());
     }
