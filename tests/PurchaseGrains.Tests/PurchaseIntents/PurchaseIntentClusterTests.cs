@@ -8,118 +8,102 @@ namespace PurchaseGrains.Tests.PurchaseIntents;
 /// <summary>Several silos on one PostgreSQL database: the listing invariant and expiry must not depend on a node.</summary>
 public sealed class PurchaseIntentClusterTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
-    private async Task<TestSilo[]> StartClusterAsync(int nodes, TimeSpan? pollInterval = null)
+    /// <summary>Silos on a fresh schema, each with its <see cref="IntentApi"/>; disposing stops them all.</summary>
+    private sealed class Cluster : IAsyncDisposable
+    {
+        public required TestSilo[] Silos { get; init; }
+        public required IntentApi[] Apis { get; init; }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var api in Apis)
+                api.Dispose();
+            foreach (var silo in Silos)
+                await silo.DisposeAsync();
+        }
+    }
+
+    private async Task<Cluster> StartClusterAsync(int nodes, TimeSpan? pollInterval = null)
     {
         var connectionString = await database.CreateSchemaAsync();
         var silos = new TestSilo[nodes];
         for (var i = 0; i < nodes; i++)
             silos[i] = await TestSilo.StartPostgresAsync(connectionString, IntentApi.Settings(pollInterval));
-        return silos;
+        return new Cluster { Silos = silos, Apis = silos.Select(s => new IntentApi(s)).ToArray() };
     }
 
     [PostgresFact]
     public async Task ConcurrentCreationOnThreeSilosNeverOversellsAndKeepsTheInvariant()
     {
-        var silos = await StartClusterAsync(3);
-        var apis = silos.Select(s => new IntentApi(s)).ToArray();
-        try
+        await using var cluster = await StartClusterAsync(3);
+        var apis = cluster.Apis;
+        const int listed = 15;
+        var listing = await apis[0].CreateListingAsync(IntentApi.ListingBody(quantity: listed, maxPerTx: 1));
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            apis[i % 3].PostIntentAsync(IntentApi.Stripe(listing, email: $"buyer{i}@x.io"))));
+
+        var bodies = await Task.WhenAll(attempts.Select(async r => (r.StatusCode, Body: await r.Content.ReadAsStringAsync())));
+        Assert.All(bodies, b => Assert.True(b.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, $"{(int)b.StatusCode}: {b.Body}"));
+        var created = bodies.Where(b => b.StatusCode == HttpStatusCode.Created)
+            .Select(b => JsonDocument.Parse(b.Body).RootElement.Clone()).ToList();
+        Assert.Equal(listed, created.Count);
+        Assert.All(bodies.Where(b => b.StatusCode == HttpStatusCode.Conflict), b => Assert.Contains("Listing is sold out", b.Body));
+        await AssertInvariantAsync(apis[1], listing, listed);
+
+        // Cancel some on one node, pay some on another (twice), and check the books again.
+        foreach (var intent in created.Take(4))
+            Assert.Equal(HttpStatusCode.NoContent, (await apis[2].Partner.DeleteAsync($"/v1/purchase-intents/{intent.GetProperty("id").GetString()}")).StatusCode);
+        foreach (var intent in created.Skip(4).Take(5))
         {
-            const int listed = 15;
-            var listing = await apis[0].CreateListingAsync(IntentApi.ListingBody(quantity: listed, maxPerTx: 1));
-
-            var attempts = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
-                apis[i % 3].PostIntentAsync(IntentApi.Stripe(listing, email: $"buyer{i}@x.io"))));
-
-            var bodies = await Task.WhenAll(attempts.Select(async r => (r.StatusCode, Body: await r.Content.ReadAsStringAsync())));
-            Assert.All(bodies, b => Assert.True(b.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, $"{(int)b.StatusCode}: {b.Body}"));
-            var created = bodies.Where(b => b.StatusCode == HttpStatusCode.Created)
-                .Select(b => JsonDocument.Parse(b.Body).RootElement.Clone()).ToList();
-            Assert.Equal(listed, created.Count);
-            Assert.All(bodies.Where(b => b.StatusCode == HttpStatusCode.Conflict), b => Assert.Contains("Listing is sold out", b.Body));
-            await AssertInvariantAsync(apis[1], listing, listed);
-
-            // Cancel some on one node, pay some on another (twice), and check the books again.
-            foreach (var intent in created.Take(4))
-                Assert.Equal(HttpStatusCode.NoContent, (await apis[2].Partner.DeleteAsync($"/v1/purchase-intents/{intent.GetProperty("id").GetString()}")).StatusCode);
-            foreach (var intent in created.Skip(4).Take(5))
-            {
-                var (id, paymentIntent) = (intent.GetProperty("id").GetString(), intent.GetProperty("data").GetProperty("id").GetString()!);
-                Assert.Equal(HttpStatusCode.OK, (await apis[0].SendWebhookAsync("payment_intent.succeeded", paymentIntent, id, eventId: $"evt_{id}")).StatusCode);
-                Assert.Equal(HttpStatusCode.OK, (await apis[1].SendWebhookAsync("payment_intent.succeeded", paymentIntent, id, eventId: $"evt_{id}")).StatusCode);
-            }
-            var counters = await AssertInvariantAsync(apis[2], listing, listed);
-            Assert.Equal(new ListingCounters(listed, 4, 6, 5), counters);
-
-            // The released units sell again, concurrently, and no further.
-            var second = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
-                apis[i % 3].PostIntentAsync(IntentApi.Stripe(listing, email: $"late{i}@x.io"))));
-            Assert.Equal(4, second.Count(r => r.StatusCode == HttpStatusCode.Created));
-            Assert.Equal(new ListingCounters(listed, 0, 10, 5), await AssertInvariantAsync(apis[0], listing, listed));
+            var (id, paymentIntent) = (intent.GetProperty("id").GetString(), intent.GetProperty("data").GetProperty("id").GetString()!);
+            Assert.Equal(HttpStatusCode.OK, (await apis[0].SendWebhookAsync("payment_intent.succeeded", paymentIntent, id, eventId: $"evt_{id}")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await apis[1].SendWebhookAsync("payment_intent.succeeded", paymentIntent, id, eventId: $"evt_{id}")).StatusCode);
         }
-        finally
-        {
-            foreach (var api in apis)
-                api.Dispose();
-            foreach (var silo in silos)
-                await silo.DisposeAsync();
-        }
+        var counters = await AssertInvariantAsync(apis[2], listing, listed);
+        Assert.Equal(new ListingCounters(listed, 4, 6, 5), counters);
+
+        // The released units sell again, concurrently, and no further.
+        var second = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            apis[i % 3].PostIntentAsync(IntentApi.Stripe(listing, email: $"late{i}@x.io"))));
+        Assert.Equal(4, second.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(new ListingCounters(listed, 0, 10, 5), await AssertInvariantAsync(apis[0], listing, listed));
     }
 
     [PostgresFact]
     public async Task AnIntentCreatedOnANodeThatDiesExpiresOnAnotherWithinASecond()
     {
-        var silos = await StartClusterAsync(2);
-        using var survivor = new IntentApi(silos[1]);
-        try
-        {
-            string listing, intent;
-            DateTimeOffset expiresAt;
-            using (var doomed = new IntentApi(silos[0]))
-            {
-                listing = await doomed.CreateListingAsync(IntentApi.ListingBody(policy: new { type = "FCFS", payment_session_duration = new { timeout_seconds = 2 } }));
-                var created = await doomed.CreateIntentAsync(IntentApi.Stripe(listing, quantity: 3));
-                (intent, expiresAt) = (created.GetProperty("id").GetString()!, created.GetProperty("expires_at").GetDateTimeOffset());
-            }
-            await silos[0].KillAsync();
-            Assert.Equal("PENDING", (await survivor.GetIntentAsync(intent)).GetProperty("status").GetString());
+        await using var cluster = await StartClusterAsync(2);
+        var (doomed, survivor) = (cluster.Apis[0], cluster.Apis[1]);
+        var listing = await doomed.CreateListingAsync(IntentApi.ListingBody(policy: new { type = "FCFS", payment_session_duration = new { timeout_seconds = 2 } }));
+        var created = await doomed.CreateIntentAsync(IntentApi.Stripe(listing, quantity: 3));
+        var (intent, expiresAt) = (created.GetProperty("id").GetString()!, created.GetProperty("expires_at").GetDateTimeOffset());
 
-            await survivor.WaitForIntentAsync(intent, i => i.GetProperty("status").GetString() == "EXPIRED", "EXPIRED on the surviving node");
+        await cluster.Silos[0].KillAsync();
+        Assert.Equal("PENDING", (await survivor.GetIntentAsync(intent)).GetProperty("status").GetString());
 
-            Assert.InRange(DateTimeOffset.UtcNow, expiresAt, expiresAt.AddSeconds(1));
-            Assert.Equal(new ListingCounters(10, 10, 0, 0), await survivor.CountersAsync(listing));
-        }
-        finally
-        {
-            foreach (var silo in silos)
-                await silo.DisposeAsync();
-        }
+        await survivor.WaitForIntentAsync(intent, i => i.GetProperty("status").GetString() == "EXPIRED", "EXPIRED on the surviving node");
+
+        Assert.InRange(DateTimeOffset.UtcNow, expiresAt, expiresAt.AddSeconds(1));
+        Assert.Equal(new ListingCounters(10, 10, 0, 0), await survivor.CountersAsync(listing));
     }
 
     [PostgresFact]
     public async Task PollingOnAnotherNodeConfirmsAPaymentMadeInTheSandbox()
     {
-        var silos = await StartClusterAsync(2, pollInterval: TimeSpan.FromMilliseconds(200));
-        using var first = new IntentApi(silos[0]);
-        using var second = new IntentApi(silos[1]);
-        try
-        {
-            var listing = await first.CreateListingAsync();
-            var created = await first.CreateIntentAsync(IntentApi.Stripe(listing));
-            var (intent, paymentIntent) = (created.GetProperty("id").GetString()!, created.GetProperty("data").GetProperty("id").GetString()!);
+        await using var cluster = await StartClusterAsync(2, pollInterval: TimeSpan.FromMilliseconds(200));
+        var (first, second) = (cluster.Apis[0], cluster.Apis[1]);
+        var listing = await first.CreateListingAsync();
+        var created = await first.CreateIntentAsync(IntentApi.Stripe(listing));
+        var (intent, paymentIntent) = (created.GetProperty("id").GetString()!, created.GetProperty("data").GetProperty("id").GetString()!);
 
-            Assert.Equal(HttpStatusCode.OK, (await second.Admin.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/succeed", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await second.Admin.PostAsync($"/sandbox/v1/payment-intents/{paymentIntent}/succeed", null)).StatusCode);
 
-            var done = await second.WaitForIntentAsync(intent, i => i.GetProperty("fulfillment_status").GetString() == "COMPLETED", "CONFIRMED and fulfilled");
-            Assert.Equal("CONFIRMED", done.GetProperty("status").GetString());
-            var listed = await IntentApi.ReadAsync(await first.Partner.GetAsync($"/v1/purchase-intents?listing_id={listing}&status=CONFIRMED&fulfillment_status=COMPLETED"), HttpStatusCode.OK);
-            Assert.Equal(1, listed.GetProperty("total_results").GetInt64());
-            Assert.Equal(new ListingCounters(10, 9, 0, 1), await second.CountersAsync(listing));
-        }
-        finally
-        {
-            foreach (var silo in silos)
-                await silo.DisposeAsync();
-        }
+        var done = await second.WaitForIntentAsync(intent, i => i.GetProperty("fulfillment_status").GetString() == "COMPLETED", "CONFIRMED and fulfilled");
+        Assert.Equal("CONFIRMED", done.GetProperty("status").GetString());
+        var listed = await IntentApi.ReadAsync(await first.Partner.GetAsync($"/v1/purchase-intents?listing_id={listing}&status=CONFIRMED&fulfillment_status=COMPLETED"), HttpStatusCode.OK);
+        Assert.Equal(1, listed.GetProperty("total_results").GetInt64());
+        Assert.Equal(new ListingCounters(10, 9, 0, 1), await second.CountersAsync(listing));
     }
 
     [PostgresFact]
@@ -128,16 +112,8 @@ public sealed class PurchaseIntentClusterTests(PostgresDatabase database) : ICla
         foreach (var scenario in new Func<IntentApi, Task>[]
                  { IntentListingScenarios.EveryFilterNarrowsTheResultsAndTheTotal, IntentListingScenarios.TheCursorIsStableWhileNewIntentsArrive })
         {
-            var silos = await StartClusterAsync(1);
-            using var api = new IntentApi(silos[0]);
-            try
-            {
-                await scenario(api);
-            }
-            finally
-            {
-                await silos[0].DisposeAsync();
-            }
+            await using var cluster = await StartClusterAsync(1);
+            await scenario(cluster.Apis[0]);
         }
     }
 
