@@ -21,8 +21,11 @@ public interface IListingGrain : IGrainWithStringKey
 
     Task<(ListingSnapshot? Listing, PurchaseRefusal? Refusal)> Patch(string partner, ListingPatch patch);
 
-    /// <summary>Checks the purchase rules and holds (or sells) the units, once per intent id.</summary>
-    Task<HoldResult> Hold(HoldRequest request);
+    /// <summary>
+    /// Checks the purchase rules and holds (or sells) the units, once per intent id, for many intents in one turn
+    /// and one write (see <see cref="ListingHoldQueue"/>). Answers in request order.
+    /// </summary>
+    Task<IReadOnlyList<HoldResult>> HoldMany(IReadOnlyList<HoldRequest> requests);
 
     /// <summary>
     /// Gives an intent's held units back (sold ones too with <paramref name="includeSold"/>), once. When the units

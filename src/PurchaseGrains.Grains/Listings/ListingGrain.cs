@@ -38,31 +38,41 @@ public sealed class ListingGrain(
         if (definition is null)
             return (null, PurchaseRefusal.Invalid(error!));
         State.Definition = definition;
-        await WriteAsync(null);
+        await WriteAsync([]);
         return (State.Snapshot(PrimaryKey), null);
     }
 
-    public async Task<HoldResult> Hold(HoldRequest request)
+    public async Task<IReadOnlyList<HoldResult>> HoldMany(IReadOnlyList<HoldRequest> requests)
     {
-        if (!IsVisibleTo(request.Partner))
-            return new HoldResult(LedgerOutcome.NotFound, PurchaseRefusal.NotFound("Listing not found"), null);
-        var existing = await ReadLineAsync(request.IntentId);
-        if (existing is not null)
-            return new HoldResult(QuantityLedger.Hold(State.Counters, existing, request.IntentId, "", 0, false).Outcome, null, State.Snapshot(PrimaryKey));
+        var visible = requests.Where(r => IsVisibleTo(r.Partner)).ToList();
+        if (visible.Count == 0)
+            return requests.Select(_ => new HoldResult(LedgerOutcome.NotFound, PurchaseRefusal.NotFound("Listing not found"), null)).ToList();
+        var lines = await ReadLinesAsync(visible.Select(r => r.IntentId).Distinct().ToList());
+        var buyerHas = State.Definition?.Policy.MaxPerUser is null
+            ? new Dictionary<string, long>()
+            : await BuyerTotalsAsync(visible.Select(r => r.Buyer.Key).Distinct().ToList());
 
-        var refusal = await CheckAsync(request);
-        if (refusal is not null)
+        var decision = HoldBatch.Decide(State.Snapshot(PrimaryKey), State.Counters, lines, buyerHas, visible, TimeProvider.GetUtcNow());
+        if (decision.Results.Any(r => r.Refusal is not null))
         {
             // A refusal writes nothing, so no version check would catch a stale cache: decide again on fresh state.
             await state.ReadStateAsync();
-            refusal = await CheckAsync(request);
-            if (refusal is not null)
-                return new HoldResult(LedgerOutcome.NotFound, refusal, State.Snapshot(PrimaryKey));
+            decision = HoldBatch.Decide(State.Snapshot(PrimaryKey), State.Counters, lines, buyerHas, visible, TimeProvider.GetUtcNow());
+        }
+        if (decision.NewLines.Count > 0)
+        {
+            State.Counters = decision.Counters;
+            State.ChangedBuckets = decision.NewLines.SelectMany(l => BucketCounts.Move(State.IntentCounts, null, l.Bucket)).Distinct().ToList();
+            await WriteAsync(decision.NewLines);
         }
 
-        var step = QuantityLedger.Hold(State.Counters, null, request.IntentId, request.Buyer.Key, request.Quantity, request.SellNow);
-        await CommitAsync(step.Counters, null, step.Write! with { Bucket = request.Bucket });
-        return new HoldResult(step.Outcome, null, State.Snapshot(PrimaryKey));
+        var snapshot = State.Snapshot(PrimaryKey);
+        var answers = new Dictionary<HoldRequest, HoldResult>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < visible.Count; i++)
+            answers[visible[i]] = decision.Results[i] with { Listing = snapshot };
+        return requests.Select(r => answers.TryGetValue(r, out var answer)
+            ? answer
+            : new HoldResult(LedgerOutcome.NotFound, PurchaseRefusal.NotFound("Listing not found"), null)).ToList();
     }
 
     public async Task<LedgerOutcome> Release(string intentId, bool includeSold, string? bucketIfReleased)
@@ -104,12 +114,6 @@ public sealed class ListingGrain(
         return State.Counters;
     }
 
-    private async Task<PurchaseRefusal?> CheckAsync(HoldRequest request)
-    {
-        long? buyerHas = State.Definition!.Policy.MaxPerUser is null ? null : await BuyerTotalAsync(request.Buyer.Key);
-        return PurchaseRules.Check(State.Snapshot(PrimaryKey), request.Provider, request.Buyer, request.Quantity, buyerHas, TimeProvider.GetUtcNow());
-    }
-
     private bool IsVisibleTo(string partner) => Exists && State.Partner == partner;
 
     /// <summary>Stores an intent's changed ledger line with the counters and bucket counts it implies; nothing when unchanged.</summary>
@@ -119,47 +123,66 @@ public sealed class ListingGrain(
             return;
         State.Counters = counters;
         State.ChangedBuckets = BucketCounts.Move(State.IntentCounts, before?.Bucket, after.Bucket);
-        await WriteAsync(after);
+        await WriteAsync([after]);
     }
 
-    private async Task WriteAsync(LedgerEntry? line)
+    private async Task WriteAsync(IReadOnlyList<LedgerEntry> lines)
     {
-        State.ChangedLine = line;
+        State.ChangedLines = lines;
         try
         {
             await state.WriteStateAsync();
         }
         finally
         {
-            State.ChangedLine = null;
+            State.ChangedLines = [];
             State.ChangedBuckets = [];
         }
     }
 
-    private async Task<LedgerEntry?> ReadLineAsync(string intentId)
+    private async Task<LedgerEntry?> ReadLineAsync(string intentId) =>
+        (await ReadLinesAsync([intentId])).GetValueOrDefault(intentId);
+
+    private async Task<IReadOnlyDictionary<string, LedgerEntry>> ReadLinesAsync(IReadOnlyList<string> intentIds)
     {
-        var row = await index.QuerySingleOrDefaultAsync<LedgerRow>(
-            """
-            SELECT buyer AS Buyer, quantity AS Quantity, state AS State, bucket AS Bucket
-            FROM listing_holds WHERE grain_key = @intentId AND listing_id = @listingId
+        if (intentIds.Count == 0)
+            return new Dictionary<string, LedgerEntry>();
+        var rows = await index.QueryAsync<LedgerRow>(
+            $"""
+            SELECT grain_key AS IntentId, buyer AS Buyer, quantity AS Quantity, state AS State, bucket AS Bucket
+            FROM listing_holds WHERE listing_id = @listingId AND {SqlLists.AnyOf(index.Dialect, "grain_key", "intentIds")}
             """,
-            new { intentId, listingId = PrimaryKey }, CancellationToken.None);
-        if (row is null)
-            return null;
-        WireEnum<HoldState>.TryParse(row.State, out var holdState);
-        return new LedgerEntry(intentId, row.Buyer ?? "", row.Quantity, holdState, row.Bucket);
+            new { intentIds = intentIds.ToArray(), listingId = PrimaryKey }, CancellationToken.None);
+        return rows.ToDictionary(r => r.IntentId, r =>
+        {
+            WireEnum<HoldState>.TryParse(r.State, out var holdState);
+            return new LedgerEntry(r.IntentId, r.Buyer ?? "", r.Quantity, holdState, r.Bucket);
+        });
     }
 
-    private async Task<long> BuyerTotalAsync(string buyer) =>
-        await index.QuerySingleOrDefaultAsync<long>(
-            """
-            SELECT COALESCE(SUM(quantity), 0) FROM listing_holds
-            WHERE listing_id = @listingId AND buyer = @buyer AND state IN ('HELD', 'SOLD')
+    private async Task<Dictionary<string, long>> BuyerTotalsAsync(IReadOnlyList<string> buyers)
+    {
+        if (buyers.Count == 0)
+            return [];
+        var rows = await index.QueryAsync<BuyerTotal>(
+            $"""
+            SELECT buyer AS Buyer, SUM(quantity) AS Units FROM listing_holds
+            WHERE listing_id = @listingId AND {SqlLists.AnyOf(index.Dialect, "buyer", "buyers")} AND state IN ('HELD', 'SOLD')
+            GROUP BY buyer
             """,
-            new { listingId = PrimaryKey, buyer }, CancellationToken.None);
+            new { listingId = PrimaryKey, buyers = buyers.ToArray() }, CancellationToken.None);
+        return rows.ToDictionary(r => r.Buyer, r => r.Units);
+    }
+
+    private sealed class BuyerTotal
+    {
+        public string Buyer { get; set; } = "";
+        public long Units { get; set; }
+    }
 
     private sealed class LedgerRow
     {
+        public string IntentId { get; set; } = "";
         public string? Buyer { get; set; }
         public long Quantity { get; set; }
         public string State { get; set; } = "";

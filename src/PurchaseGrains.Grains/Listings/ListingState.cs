@@ -25,9 +25,9 @@ public sealed class ListingState : IIndexedState
     [JsonIgnore]
     public IReadOnlyList<string> ChangedBuckets { get; set; } = [];
 
-    /// <summary>The ledger line this write changes, if any (stored as its own row, not in the payload).</summary>
+    /// <summary>The ledger lines this write changes (stored as rows of their own, not in the payload).</summary>
     [JsonIgnore]
-    public LedgerEntry? ChangedLine { get; set; }
+    public IReadOnlyList<LedgerEntry> ChangedLines { get; set; } = [];
 
     [JsonIgnore]
     public ListingCounters Counters
@@ -49,7 +49,7 @@ public sealed class ListingState : IIndexedState
             ["created_at"] = UnixMicros.From(CreatedAt),
             ["document"] = WireJson.Serialize(view),
         });
-        if (ChangedLine is { } line)
+        foreach (var line in ChangedLines)
         {
             yield return new IndexRow(ListingTables.Holds.Name, line.IntentId, new Dictionary<string, object?>
             {

@@ -16,6 +16,7 @@ public sealed partial class PurchaseIntentGrain(
     [PersistentState("purchase_intent")] IPersistentState<PurchaseIntentState> state,
     IPaymentProvider payments,
     IPurchaseFulfillment fulfillment,
+    ListingHoldQueue holds,
     IOptions<PurchaseIntentOptions> options,
     IOptions<PaymentOptions> paymentOptions,
     ILogger<PurchaseIntentGrain> logger) : Grain, IPurchaseIntentGrain
@@ -58,7 +59,7 @@ public sealed partial class PurchaseIntentGrain(
 
         var initialStatus = request.Provider.TakesPayment() ? IntentStatus.Pending : IntentStatus.Confirmed;
         var bucket = new IntentBucket(initialStatus, request.Provider, FulfillmentStatus.Pending, request.Buyer.Method).Key;
-        var hold = await listing.Hold(new HoldRequest(request.IntentId, request.Partner, request.Provider, request.Buyer,
+        var hold = await holds.HoldAsync(request.ListingId, new HoldRequest(request.IntentId, request.Partner, request.Provider, request.Buyer,
             request.Quantity, SellNow: !request.Provider.TakesPayment(), bucket));
         if (hold.Refusal is not null || hold.Outcome is not (LedgerOutcome.Held or LedgerOutcome.Sold))
         {

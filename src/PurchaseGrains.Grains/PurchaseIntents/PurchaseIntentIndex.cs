@@ -111,8 +111,7 @@ public static class PurchaseIntentIndex
         {
             if (values.Count == 0)
                 return;
-            // Dapper hands Npgsql a list as one array parameter (no IN expansion); SQLite gets the list expanded.
-            filters.Add(index.Dialect == SqlDialect.Postgres ? $"{column} = ANY(@{column})" : $"{column} IN @{column}");
+            filters.Add(SqlLists.AnyOf(index.Dialect, column, column));
             parameters[column] = values.Select(v => v.ToWire()).ToArray();
         }
         Equal("listing_id", query.ListingId);

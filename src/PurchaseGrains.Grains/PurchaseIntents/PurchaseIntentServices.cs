@@ -25,6 +25,7 @@ public static class PurchaseIntentServices
         services.AddIndexTable(PurchaseIntentIndex.Table);
         services.AddIndexTable(PurchaseIntentIndex.Counts);
 
+        services.TryAddSingleton<ListingHoldQueue>();
         services.TryAddSingleton<IPaymentProvider, SandboxPaymentProvider>();
         services.TryAddSingleton<IPurchaseFulfillment, SandboxPurchaseFulfillment>();
         return services;
