@@ -58,7 +58,7 @@ public static class ListingValidator
         var (policy, policyError) = ValidatePolicy(draft.Policy);
         if (policy is null)
             return Fail(policyError!);
-        var start = draft.StartTime ?? now;
+        var start = draft.StartTime ?? UnixMicros.Truncate(now);
         if (draft.EndTime is { } end && end <= start)
             return Fail("end_time must be after start_time");
         return (new ListingDefinition(itemId, collectionId, quantity, price, currency, providers, maxPerTx, policy,
