@@ -9,7 +9,10 @@ namespace PurchaseGrains.Silo;
 /// <summary>Builds one silo: the HTTP gateway and the grain runtime on the configured storage.</summary>
 public static class SiloApp
 {
-    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="configure">Last word on services and configuration (tests, embedding hosts).</param>
+    /// <param name="mapRoutes">Extra routes, mapped after the built-in ones.</param>
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null,
+        Action<WebApplication>? mapRoutes = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddHttpDefaults();
@@ -30,6 +33,7 @@ public static class SiloApp
 
         app.MapHealth();
         app.MapOpenApi();
+        mapRoutes?.Invoke(app);
         return app;
     }
 

@@ -79,7 +79,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
         return Convert.ToHexString(sha.GetHashAndReset());
     }
 
-    private static string GrainKey(string partner, string path, string key) =>
+    internal static string GrainKey(string partner, string path, string key) =>
         $"{partner}:{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{path}\n{key}")))[..40]}";
 
     private static Task ReplayAsync(HttpContext context, StoredResponse response)

@@ -38,25 +38,26 @@ public sealed class TestSilo : IAsyncDisposable
 
     /// <summary>A silo on a fresh SQLite file (or <paramref name="sqlitePath"/>, to restart on the same data).</summary>
     public static Task<TestSilo> StartSqliteAsync(string? sqlitePath = null, IDictionary<string, string?>? settings = null,
-        Action<WebApplicationBuilder>? configure = null)
+        Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? mapRoutes = null)
     {
         sqlitePath ??= Path.Combine(Path.GetTempPath(), $"pg-test-{Guid.NewGuid():N}.db");
         return StartAsync(Merge(settings, new()
         {
             ["Storage:Provider"] = "Sqlite",
             ["ConnectionStrings:Sqlite"] = $"Data Source={sqlitePath}",
-        }), configure);
+        }), configure, mapRoutes);
     }
 
     public static Task<TestSilo> StartPostgresAsync(string connectionString, IDictionary<string, string?>? settings = null,
-        Action<WebApplicationBuilder>? configure = null) =>
+        Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? mapRoutes = null) =>
         StartAsync(Merge(settings, new()
         {
             ["Storage:Provider"] = "Postgres",
             ["ConnectionStrings:Postgres"] = connectionString,
-        }), configure);
+        }), configure, mapRoutes);
 
-    public static async Task<TestSilo> StartAsync(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
+    public static async Task<TestSilo> StartAsync(IDictionary<string, string?> settings,
+        Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? mapRoutes = null)
     {
         var app = SiloApp.Create(["--environment", "Testing"], builder =>
         {
@@ -69,7 +70,7 @@ public sealed class TestSilo : IAsyncDisposable
             });
             builder.Configuration.AddInMemoryCollection(settings);
             configure?.Invoke(builder);
-        });
+        }, mapRoutes);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestSilo(app, new Uri(address));

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# On-demand benchmarks (not run in CI): starts a throwaway PostgreSQL and prints figures.
+#   usage: infra/bench.sh [grains|reminders|all]      env: BENCH_SECONDS (default 10), PG_BENCH_PORT (55440)
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+PORT=${PG_BENCH_PORT:-55440}
+DATADIR=${PG_BENCH_DATADIR:-$REPO/.pgdata-bench}
+export PG_BENCH_CONNECTION=$(bash infra/postgres/start-throwaway.sh "$PORT" "$DATADIR")
+trap 'bash infra/postgres/stop-throwaway.sh "$DATADIR" >/dev/null 2>&1 || true' EXIT
+dotnet run -c Release --project benchmarks/PurchaseGrains.Benchmarks -- "${1:-all}"

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The test command: starts a throwaway PostgreSQL, runs dotnet test, prints the totals.
+#   usage: infra/test.sh [extra dotnet test args, e.g. --filter Category=Fast]
+# Env: TEST_TARGET (default PurchaseGrains.sln), PG_TEST_PORT (default 55432),
+#      PG_TEST_DATADIR (default as in start-throwaway.sh), PG_TEST_CONNECTION (if already
+#      set, that server is used and none is started). Last line: "tests: N passed, M failed[, K skipped]".
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+TEST_TARGET=${TEST_TARGET:-PurchaseGrains.sln}
+PG_TEST_PORT=${PG_TEST_PORT:-55432}
+RESULTS="$REPO/TestResults"
+
+started_pg=false
+if [ -z "${PG_TEST_CONNECTION:-}" ]; then
+  # Anything listening on the port already? Then it is not ours to stop afterwards.
+  if ! (: </dev/tcp/127.0.0.1/"$PG_TEST_PORT") 2>/dev/null; then started_pg=true; fi
+  PG_TEST_CONNECTION=$(bash infra/postgres/start-throwaway.sh "$PG_TEST_PORT" ${PG_TEST_DATADIR:+"$PG_TEST_DATADIR"})
+fi
+export PG_TEST_CONNECTION
+stop_pg() {
+  if $started_pg; then
+    bash infra/postgres/stop-throwaway.sh ${PG_TEST_DATADIR:+"$PG_TEST_DATADIR"} >/dev/null 2>&1 || true
+  fi
+}
+trap stop_pg EXIT
+
+rm -rf "$RESULTS"
+# LogFilePrefix, not LogFileName: with a fixed LogFileName every test project of a solution
+# writes the same file and only the last one survives; a prefix gets one file per project.
+rc=0
+dotnet test "$TEST_TARGET" -c Release --logger "trx;LogFilePrefix=results" --results-directory "$RESULTS" "$@" || rc=$?
+
+mapfile -t trx < <(find "$RESULTS" -name '*.trx' 2>/dev/null | sort)
+# Sum <Counters .../> over the TRX files: "passed failed total".
+# Failed counts error/timeout/aborted too; skipped is whatever is neither passed nor failed
+# (xunit skips show up in no counter of their own, only in total).
+if [ ${#trx[@]} -eq 0 ]; then
+  counts="0 0 0"
+elif command -v python3 >/dev/null; then
+  counts=$(python3 - "${trx[@]}" <<'PY'
+import sys, xml.etree.ElementTree as ET
+p = f = t = 0
+for path in sys.argv[1:]:
+    for c in ET.parse(path).iter():
+        if c.tag.endswith('}Counters') or c.tag == 'Counters':
+            n = lambda k: int(c.get(k, 0))
+            p += n('passed'); t += n('total')
+            f += n('failed') + n('error') + n('timeout') + n('aborted')
+print(p, f, t)
+PY
+)
+else
+  sum() { grep -ho '<Counters [^>]*>' "${trx[@]}" | grep -o " $1=\"[0-9]*\"" | tr -dc '0-9\n' | awk '{s+=$1} END {print s+0}'; }
+  counts="$(sum passed) $(( $(sum failed) + $(sum error) + $(sum timeout) + $(sum aborted) )) $(sum total)"
+fi
+read -r passed failed total <<<"$counts"
+skipped=$(( total - passed - failed ))
+
+if [ ${#trx[@]} -eq 0 ]; then
+  echo "test.sh: no TRX file was produced under $RESULTS" >&2; [ $rc -ne 0 ] || rc=1
+elif [ $(( passed + failed )) -eq 0 ]; then
+  echo "test.sh: no test ran" >&2; [ $rc -ne 0 ] || rc=1
+fi
+
+stop_pg; trap - EXIT
+line="tests: $passed passed, $failed failed"
+[ "$skipped" -le 0 ] || line="$line, $skipped skipped"
+echo "$line"
+exit $rc

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using PurchaseGrains.Tests.Infrastructure;
+using PurchaseGrains.Tests.Runtime;
+
+namespace PurchaseGrains.Tests.Http;
+
+public sealed class HttpConventionTests : IAsyncLifetime
+{
+    private TestSilo _silo = null!;
+
+    public async Task InitializeAsync() =>
+        _silo = await TestSilo.StartSqliteAsync(configure: TestGrainRegistration.AddTestGrains, mapRoutes: TestGrainRegistration.MapTestRoutes);
+
+    public async Task DisposeAsync() => await _silo.DisposeAsync();
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("not-a-key")]
+    public async Task MissingEmptyOrUnknownKeyIsRefusedWith401(string? key)
+    {
+        using var client = _silo.CreateClient(apiKey: null);
+        if (key is not null)
+            client.DefaultRequestHeaders.TryAddWithoutValidation("X-API-Key", key);
+
+        var response = await client.PostAsJsonAsync("/test/counters/a", new { by = 1 });
+
+        await AssertError(response, HttpStatusCode.Unauthorized, "Invalid API key");
+    }
+
+    [Fact]
+    public async Task ThePhosphorKeyHeaderIsAnAlias()
+    {
+        using var client = _silo.CreateClient(apiKey: null);
+        client.DefaultRequestHeaders.Add("Phosphor-Api-Key", TestKeys.PartnerA);
+
+        var response = await client.PostAsJsonAsync("/test/counters/alias", new { by = 2 });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("value").GetInt32());
+    }
+
+    [Fact]
+    public async Task APartnerKeyCannotUseAdminRoutes()
+    {
+        using var partner = _silo.CreateClient(TestKeys.PartnerA);
+        using var admin = _silo.CreateClient(TestKeys.AdminA);
+
+        await AssertError(await partner.PostAsync("/test/admin-only", null), HttpStatusCode.Forbidden, "This route needs an admin API key");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/test/admin-only", null)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("{\"by\": 1", "Invalid JSON body")]
+    [InlineData("{\"by\": \"one\"}", "Invalid JSON body")]
+    [InlineData("[1,2,3]", "Invalid JSON body")]
+    [InlineData("{\"by\": 1e400}", "Invalid JSON body")]
+    public async Task MalformedJsonOrWrongTypesAre400InTheEnvelope(string body, string message)
+    {
+        using var client = _silo.CreateClient();
+
+        var response = await client.PostAsync("/test/counters/bad", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await AssertError(response, HttpStatusCode.BadRequest, message);
+    }
+
+    [Fact]
+    public async Task AnOversizedBodyIs400NotACrash()
+    {
+        using var client = _silo.CreateClient();
+        var huge = "{\"by\": 1, \"pad\": \"" + new string('x', 2 * 1024 * 1024) + "\"}";
+
+        var response = await client.PostAsync("/test/counters/huge", new StringContent(huge, Encoding.UTF8, "application/json"));
+
+        await AssertError(response, HttpStatusCode.BadRequest, "Request body too large");
+    }
+
+    [Fact]
+    public async Task UnknownRoutesAnswer404InTheEnvelope()
+    {
+        using var client = _silo.CreateClient();
+
+        await AssertError(await client.GetAsync("/no/such/route"), HttpStatusCode.NotFound, "Not found");
+    }
+
+    [Fact]
+    public async Task HealthAndOpenApiNeedNoKey()
+    {
+        using var client = _silo.CreateClient(apiKey: null);
+
+        Assert.Equal("live", (await client.GetFromJsonAsync<JsonElement>("/health/live")).GetProperty("status").GetString());
+        Assert.Equal("ready", (await client.GetFromJsonAsync<JsonElement>("/health/ready")).GetProperty("status").GetString());
+        var openApi = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        Assert.True(openApi.GetProperty("paths").TryGetProperty("/health/ready", out _));
+    }
+
+    internal static async Task AssertError(HttpResponseMessage response, HttpStatusCode status, string message)
+    {
+        Assert.Equal(status, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(message, body.GetProperty("error").GetString());
+    }
+}

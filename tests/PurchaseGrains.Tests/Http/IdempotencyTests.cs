@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using PurchaseGrains.Silo.Idempotency;
+using PurchaseGrains.Tests.Infrastructure;
+using PurchaseGrains.Tests.Runtime;
+
+namespace PurchaseGrains.Tests.Http;
+
+public sealed class IdempotencyTests : IAsyncLifetime
+{
+    private TestSilo _silo = null!;
+
+    public async Task InitializeAsync() =>
+        _silo = await TestSilo.StartSqliteAsync(configure: TestGrainRegistration.AddTestGrains, mapRoutes: TestGrainRegistration.MapTestRoutes);
+
+    public async Task DisposeAsync() => await _silo.DisposeAsync();
+
+    [Fact]
+    public async Task ARetryWithTheSameKeyAndBodyReplaysTheFirstResponseWithoutRunningAgain()
+    {
+        using var client = _silo.CreateClient();
+        var key = $"counter-{Guid.NewGuid():N}";
+
+        var first = await Post(client, key, "retry-1", new { by = 5 });
+        var retry = await Post(client, key, "retry-1", new { by = 5 });
+
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(5, await _silo.Grains.GetGrain<ICounterGrain>(key).Get());
+    }
+
+    [Fact]
+    public async Task TheSameKeyWithADifferentBodyIs422()
+    {
+        using var client = _silo.CreateClient();
+        var key = $"counter-{Guid.NewGuid():N}";
+        await Post(client, key, "mismatch", new { by = 1 });
+
+        var response = await Post(client, key, "mismatch", new { by = 2 });
+
+        await HttpConventionTests.AssertError(response, HttpStatusCode.UnprocessableEntity,
+            "This Idempotency-Key was already used with a different request body");
+    }
+
+    [Fact]
+    public async Task TheSameKeyWhileTheFirstIsRunningIs409()
+    {
+        using var client = _silo.CreateClient();
+        var key = $"counter-{Guid.NewGuid():N}";
+        var idempotency = _silo.Grains.GetGrain<IIdempotencyGrain>(
+            IdempotencyMiddleware.GrainKey("a", $"/test/counters/{key}", "running"));
+        await idempotency.Begin(BodyHash("{\"by\":1}"));
+
+        var response = await Post(client, key, "running", new { by = 1 });
+
+        await HttpConventionTests.AssertError(response, HttpStatusCode.Conflict,
+            "A request with this Idempotency-Key is still being processed");
+    }
+
+    [Fact]
+    public async Task KeysAreScopedByPartner()
+    {
+        using var partnerA = _silo.CreateClient(TestKeys.PartnerA);
+        using var partnerB = _silo.CreateClient(TestKeys.PartnerB);
+        var key = $"counter-{Guid.NewGuid():N}";
+
+        await Post(partnerA, key, "shared-key", new { by = 1 });
+        var second = await Post(partnerB, key, "shared-key", new { by = 1 });
+
+        Assert.False(second.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(2, (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("value").GetInt32());
+    }
+
+    private static Task<HttpResponseMessage> Post(HttpClient client, string counter, string idempotencyKey, object body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/test/counters/{counter}") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return client.SendAsync(request);
+    }
+
+    private static string BodyHash(string body) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(body)));
+}

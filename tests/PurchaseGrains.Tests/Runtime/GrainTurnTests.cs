@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection;
+using PurchaseGrains.Runtime.Core;
+using PurchaseGrains.Tests.Infrastructure;
+
+namespace PurchaseGrains.Tests.Runtime;
+
+public sealed class GrainTurnTests
+{
+    [Fact]
+    public async Task TurnsOfOneGrainNeverOverlap()
+    {
+        await using var silo = await StartAsync();
+        var counter = silo.Grains.GetGrain<ICounterGrain>("serial");
+
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => counter.Increment(1)));
+
+        Assert.Equal(50, await counter.Get());
+        Assert.Equal(1, CounterGrain.MaxConcurrentTurns["serial"]);
+    }
+
+    [Fact]
+    public async Task StateSurvivesARestartOfTheNode()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"pg-restart-{Guid.NewGuid():N}.db");
+        await using (var first = await StartAsync(file))
+            await first.Grains.GetGrain<ICounterGrain>("durable").Increment(7);
+
+        await using var second = await StartAsync(file);
+
+        Assert.Equal(7, await second.Grains.GetGrain<ICounterGrain>("durable").Get());
+    }
+
+    [Fact]
+    public async Task AFailedTurnLeavesNoHalfMutatedStateBehind()
+    {
+        await using var silo = await StartAsync();
+        var counter = silo.Grains.GetGrain<ICounterGrain>("half-mutated");
+        await counter.Increment(1);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(counter.IncrementThenFail);
+
+        Assert.Equal(1, await counter.Get());
+    }
+
+    [Fact]
+    public async Task IdleActivationsAreCollectedAndComeBackWithTheirState()
+    {
+        await using var silo = await StartAsync(settings: new Dictionary<string, string?> { ["Silo:ActivationIdleTimeout"] = "00:00:00.200" });
+        var runtime = silo.Services.GetRequiredService<GrainRuntime>();
+        await silo.Grains.GetGrain<ICounterGrain>("idle").Increment(3);
+
+        await Eventually.TrueAsync(() => runtime.ActivationCount == 0, TimeSpan.FromSeconds(5), "the idle activation to be collected");
+
+        Assert.Equal(3, await silo.Grains.GetGrain<ICounterGrain>("idle").Get());
+    }
+
+    private static Task<TestSilo> StartAsync(string? file = null, IDictionary<string, string?>? settings = null) =>
+        TestSilo.StartSqliteAsync(file, settings, TestGrainRegistration.AddTestGrains);
+}

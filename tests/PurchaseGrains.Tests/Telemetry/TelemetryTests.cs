@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+using PurchaseGrains.Tests.Infrastructure;
+using PurchaseGrains.Tests.Runtime;
+
+namespace PurchaseGrains.Tests.Telemetry;
+
+public sealed class TelemetryTests
+{
+    [Fact]
+    public async Task AnHttpRequestProducesTheSpanTreeHttpThenGrainThenStorage()
+    {
+        var spans = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "PurchaseGrains" or "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var silo = await TestSilo.StartSqliteAsync(configure: TestGrainRegistration.AddTestGrains, mapRoutes: TestGrainRegistration.MapTestRoutes);
+        using var client = silo.CreateClient();
+        var key = $"span-tree-{Guid.NewGuid():N}";
+
+        (await client.PostAsJsonAsync($"/test/counters/{key}", new { by = 1 })).EnsureSuccessStatusCode();
+
+        var grain = await SpanAsync(spans, s => s.DisplayName == "ICounterGrain/Increment" && (string?)s.GetTagItem("grain.id") == $"test-counter/{key}");
+        var http = await SpanAsync(spans, s => s.SpanId == grain.ParentSpanId);
+        var write = await SpanAsync(spans, s => s.DisplayName == "write storage" && s.ParentSpanId == grain.SpanId);
+        Assert.Equal("POST /test/counters/{key}", http.DisplayName);
+        Assert.Equal(ActivityKind.Server, http.Kind);
+        Assert.Equal(grain.TraceId, write.TraceId);
+    }
+
+    [Fact]
+    public async Task TheOtlpExporterPostsSpansToTheConfiguredEndpoint()
+    {
+        var received = new ConcurrentQueue<(string Path, string? ContentType, long Length)>();
+        await using var receiver = await StartOtlpReceiverAsync(received);
+        await using var silo = await TestSilo.StartSqliteAsync(
+            settings: new Dictionary<string, string?>
+            {
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Urls.First(),
+                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            },
+            configure: TestGrainRegistration.AddTestGrains, mapRoutes: TestGrainRegistration.MapTestRoutes);
+        using var client = silo.CreateClient();
+
+        (await client.PostAsJsonAsync("/test/counters/otlp", new { by = 1 })).EnsureSuccessStatusCode();
+        Assert.True(silo.Services.GetRequiredService<TracerProvider>().ForceFlush(5000), "the tracer provider did not flush");
+
+        await Eventually.TrueAsync(() => received.Any(r => r.Path == "/v1/traces"), TimeSpan.FromSeconds(5), "an OTLP trace export");
+        var export = received.First(r => r.Path == "/v1/traces");
+        Assert.Equal("application/x-protobuf", export.ContentType);
+        Assert.True(export.Length > 0);
+    }
+
+    private static async Task<Activity> SpanAsync(ConcurrentBag<Activity> spans, Func<Activity, bool> match)
+    {
+        await Eventually.TrueAsync(() => spans.Any(match), TimeSpan.FromSeconds(5), "the expected span");
+        return spans.First(match);
+    }
+
+    private static async Task<WebApplication> StartOtlpReceiverAsync(ConcurrentQueue<(string, string?, long)> received)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.MapPost("/v1/{signal}", async (HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            received.Enqueue((request.Path, request.ContentType, body.Length));
+            return Results.Ok();
+        });
+        await app.StartAsync();
+        return app;
+    }
+}
