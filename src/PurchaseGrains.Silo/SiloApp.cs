@@ -1,5 +1,6 @@
 using PurchaseGrains.Runtime.Hosting;
 using PurchaseGrains.Silo.Endpoints;
+using PurchaseGrains.Silo.Endpoints.VendingMachine;
 using PurchaseGrains.Silo.Hosting;
 using PurchaseGrains.Silo.Http;
 using PurchaseGrains.Silo.Idempotency;
@@ -21,6 +22,7 @@ public static class SiloApp
         builder.AddTelemetry();
         builder.Services.AddGrainRuntime();
         builder.Services.AddIdempotency();
+        builder.AddVendingMachine();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -32,6 +34,7 @@ public static class SiloApp
         app.UseMiddleware<IdempotencyMiddleware>();
 
         app.MapHealth();
+        app.MapVendingMachine();
         app.MapOpenApi();
         mapRoutes?.Invoke(app);
         return app;

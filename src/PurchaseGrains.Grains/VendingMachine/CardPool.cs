@@ -25,7 +25,7 @@ public sealed class CardPool(IIndexQueries queries)
             if (tier.Weight > 0)
                 weighted.Add(range);
             sql.Append(CultureInfo.InvariantCulture, $"""
-                SELECT {i} AS tier, COUNT(*) AS count, SUM(fmv) AS sum_fmv, MIN(fmv) AS min_fmv, MAX(fmv) AS max_fmv
+                SELECT {i} AS tier, COUNT(*) AS count, SUM(fmv) AS sumfmv, MIN(fmv) AS minfmv, MAX(fmv) AS maxfmv
                 FROM vm_cards WHERE pack_id = @pack AND status = 'available' AND {range}
                 UNION ALL
 
@@ -33,7 +33,7 @@ public sealed class CardPool(IIndexQueries queries)
         }
         var drawableRange = weighted.Count == 0 ? "1 = 0" : string.Join(" OR ", weighted);
         sql.Append(CultureInfo.InvariantCulture, $"""
-            SELECT -1 AS tier, COUNT(*) AS count, NULL AS sum_fmv, NULL AS min_fmv, NULL AS max_fmv
+            SELECT -1 AS tier, COUNT(*) AS count, NULL AS sumfmv, NULL AS minfmv, NULL AS maxfmv
             FROM vm_cards WHERE pack_id = @pack AND status = 'available' AND ({drawableRange})
             """);
         var rows = await queries.QueryAsync<AggregateRow>(sql.ToString(), parameters, cancellationToken);
