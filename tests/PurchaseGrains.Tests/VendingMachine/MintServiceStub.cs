@@ -49,8 +49,8 @@ public sealed class MintServiceStub : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var stub = new MintServiceStub(app);
-        app.MapPost("/mints", stub.PostAsync);
-        app.MapGet("/mints/{mintId}", stub.Get);
+        app.MapPost("/mints", (Delegate)stub.PostAsync);
+        app.MapGet("/mints/{mintId}", (Delegate)stub.Get);
         await app.StartAsync();
         stub.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return stub;

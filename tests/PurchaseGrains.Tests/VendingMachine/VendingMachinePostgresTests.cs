@@ -54,7 +54,17 @@ public class VendingMachinePostgresTests(PostgresDatabase database) : IClassFixt
             Assert.Equal(sold.Count, sold.Distinct().Count());
             var inStock = (await apis[2].PackAsync("hot"))["in_stock"]!.GetValue<long>();
             Assert.Equal(cards - sold.Count, inStock);
-            Assert.True(sold.Count >= cards - 2, $"only {sold.Count} of {cards} cards were sold by 45 buyers");
+            Assert.True(sold.Count > 0, "the burst sold nothing");
+
+            // Buyers that lost races released what they held: the rest of the pool is still for sale, once each.
+            for (var left = inStock; left > 0; left--)
+            {
+                var sessionId = await apis[(int)left % 3].BuyOkAsync("hot", 1, "user-0");
+                sold.Add((await apis[0].StatusAsync(sessionId)).Body["result"]!["nfts"]![0]!["id"]!.GetValue<string>());
+            }
+            VmApi.AssertError(HttpStatusCode.BadRequest, "Claw machine is out of stock", await apis[1].BuyAsync("hot", 1, "user-0"));
+            Assert.Equal(cards, sold.Count);
+            Assert.Equal(cards, sold.Distinct().Count());
             var queries = silos[0].Services.GetRequiredService<IIndexQueries>();
             Assert.Equal(sold.Count, await queries.QuerySingleOrDefaultAsync<long>(
                 "SELECT COUNT(*) FROM vm_cards WHERE pack_id = 'hot' AND status = 'sold'", null, CancellationToken.None));
