@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using PurchaseGrains.Runtime.Hosting;
 using PurchaseGrains.Silo.Endpoints;
 using PurchaseGrains.Silo.Endpoints.VendingMachine;
@@ -44,6 +45,8 @@ public static class SiloApp
     {
         404 => ApiErrors.WriteAsync(context.HttpContext, 404, "Not found"),
         405 => ApiErrors.WriteAsync(context.HttpContext, 405, "Method not allowed"),
+        // The contract answers oversized bodies with 400, like any other bad input.
+        413 => ApiErrors.WriteAsync(context.HttpContext, 400, "Request body too large"),
         var status => ApiErrors.WriteAsync(context.HttpContext, status, "Request failed"),
     };
 }

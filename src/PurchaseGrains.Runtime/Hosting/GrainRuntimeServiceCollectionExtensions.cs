@@ -17,7 +17,12 @@ public static class GrainRuntimeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new GrainTypeRegistry(sp.GetServices<GrainTypeRegistration>()));
         services.TryAddSingleton<GrainActivator>();
-        services.TryAddSingleton<GrainRuntime>();
+        services.TryAddSingleton(sp => new GrainRuntime(
+            sp.GetRequiredService<GrainTypeRegistry>(),
+            sp.GetRequiredService<GrainActivator>(),
+            sp.GetRequiredService<IGrainChangeFeed>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SiloOptions>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<GrainRuntime>>()));
         services.TryAddSingleton<IGrainFactory, GrainFactory>();
         services.TryAddSingleton<IGrainWatcher, GrainWatcher>();
         services.TryAddSingleton<ReminderRegistry>();

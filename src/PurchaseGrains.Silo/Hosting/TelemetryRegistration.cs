@@ -21,9 +21,9 @@ public static class TelemetryRegistration
 
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
-        var otlp = OtlpSettings.From(builder.Configuration);
         builder.Services.AddSingleton(sp =>
         {
+            var otlp = OtlpSettings.From(sp.GetRequiredService<IConfiguration>());
             var tracing = Sdk.CreateTracerProviderBuilder()
                 .SetResourceBuilder(Resource(sp))
                 .AddSource(ActivitySources);
@@ -33,6 +33,7 @@ public static class TelemetryRegistration
         });
         builder.Services.AddSingleton(sp =>
         {
+            var otlp = OtlpSettings.From(sp.GetRequiredService<IConfiguration>());
             var metrics = Sdk.CreateMeterProviderBuilder()
                 .SetResourceBuilder(Resource(sp))
                 .AddMeter(Meters);

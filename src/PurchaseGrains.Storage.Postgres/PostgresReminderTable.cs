@@ -1,0 +1,150 @@
+using Npgsql;
+using PurchaseGrains.Runtime;
+using PurchaseGrains.Runtime.Storage;
+
+namespace PurchaseGrains.Storage.Postgres;
+
+/// <summary>Times are stored as Unix milliseconds and always compared with the caller's clock, never the server's.</summary>
+internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IReminderTable
+{
+    private const string EntryColumns = "grain_type, grain_key, name, due_at, period_ms, first_tick_at, version, attempt, trace_parent";
+
+    public async Task UpsertAsync(GrainId grainId, string name, DateTimeOffset dueAt, TimeSpan period, string? traceParent,
+        CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO grain_reminders (grain_type, grain_key, name, due_at, period_ms, first_tick_at, version, attempt, trace_parent)
+            VALUES (@type, @key, @name, @due_at, @period_ms, @due_at, 1, 0, @trace_parent)
+            ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET
+                due_at = excluded.due_at,
+                period_ms = excluded.period_ms,
+                first_tick_at = excluded.first_tick_at,
+                version = grain_reminders.version + 1,
+                attempt = 0,
+                trace_parent = excluded.trace_parent,
+                lease_owner = NULL,
+                lease_until = NULL
+            """);
+        AddReminderKey(command, grainId, name);
+        command.Parameters.Add(new NpgsqlParameter<long>("due_at", dueAt.ToUnixTimeMilliseconds()));
+        command.Parameters.Add(new NpgsqlParameter<long>("period_ms", (long)period.TotalMilliseconds));
+        command.Parameters.Add(new NpgsqlParameter("trace_parent", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)traceParent ?? DBNull.Value });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> DeleteAsync(GrainId grainId, string name, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            DELETE FROM grain_reminders WHERE grain_type = @type AND grain_key = @key AND name = @name
+            """);
+        AddReminderKey(command, grainId, name);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task<ReminderEntry?> GetAsync(GrainId grainId, string name, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {EntryColumns} FROM grain_reminders
+            WHERE grain_type = @type AND grain_key = @key AND name = @name
+            """);
+        AddReminderKey(command, grainId, name);
+        var entries = await ReadEntriesAsync(command, cancellationToken);
+        return entries.SingleOrDefault();
+    }
+
+    public async Task<IReadOnlyList<ReminderEntry>> ClaimDueAsync(string nodeId, DateTimeOffset now, TimeSpan lease, int maxCount,
+        CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE grain_reminders AS r SET lease_owner = @node, lease_until = @lease_until
+            FROM (
+                SELECT grain_type, grain_key, name FROM grain_reminders
+                WHERE due_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+                ORDER BY due_at
+                LIMIT @max_count
+                FOR UPDATE SKIP LOCKED
+            ) AS due
+            WHERE r.grain_type = due.grain_type AND r.grain_key = due.grain_key AND r.name = due.name
+            RETURNING r.grain_type, r.grain_key, r.name, r.due_at, r.period_ms, r.first_tick_at, r.version, r.attempt, r.trace_parent
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string>("node", nodeId));
+        command.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
+        command.Parameters.Add(new NpgsqlParameter<long>("lease_until", (now + lease).ToUnixTimeMilliseconds()));
+        command.Parameters.Add(new NpgsqlParameter<int>("max_count", maxCount));
+        var entries = await ReadEntriesAsync(command, cancellationToken);
+        return [.. entries.OrderBy(entry => entry.DueAt)];
+    }
+
+    public async Task CompleteTickAsync(ReminderEntry tick, DateTimeOffset? nextDueAt, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(nextDueAt is null
+            ? """
+              DELETE FROM grain_reminders
+              WHERE grain_type = @type AND grain_key = @key AND name = @name AND version = @version
+              """
+            : """
+              UPDATE grain_reminders SET due_at = @due_at, attempt = 0, lease_owner = NULL, lease_until = NULL
+              WHERE grain_type = @type AND grain_key = @key AND name = @name AND version = @version
+              """);
+        AddTickKey(command, tick);
+        if (nextDueAt is { } next)
+        {
+            command.Parameters.Add(new NpgsqlParameter<long>("due_at", next.ToUnixTimeMilliseconds()));
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task RetryTickAsync(ReminderEntry tick, DateTimeOffset retryAt, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE grain_reminders SET due_at = @due_at, attempt = attempt + 1, lease_owner = NULL, lease_until = NULL
+            WHERE grain_type = @type AND grain_key = @key AND name = @name AND version = @version
+            """);
+        AddTickKey(command, tick);
+        command.Parameters.Add(new NpgsqlParameter<long>("due_at", retryAt.ToUnixTimeMilliseconds()));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task ReleaseLeasesAsync(string nodeId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE grain_reminders SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = @node
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string>("node", nodeId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<List<ReminderEntry>> ReadEntriesAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var entries = new List<ReminderEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new ReminderEntry(
+                new GrainId(reader.GetString(0), reader.GetString(1)),
+                reader.GetString(2),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                TimeSpan.FromMilliseconds(reader.GetInt64(4)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                reader.GetInt64(6),
+                reader.GetInt32(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8)));
+        }
+
+        return entries;
+    }
+
+    private static void AddReminderKey(NpgsqlCommand command, GrainId grainId, string name)
+    {
+        command.Parameters.Add(new NpgsqlParameter<string>("type", grainId.Type));
+        command.Parameters.Add(new NpgsqlParameter<string>("key", grainId.Key));
+        command.Parameters.Add(new NpgsqlParameter<string>("name", name));
+    }
+
+    private static void AddTickKey(NpgsqlCommand command, ReminderEntry tick)
+    {
+        AddReminderKey(command, tick.GrainId, tick.Name);
+        command.Parameters.Add(new NpgsqlParameter<long>("version", tick.Version));
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using PurchaseGrains.Runtime.Hosting;
+using PurchaseGrains.Runtime.Storage;
+
+namespace PurchaseGrains.Storage.Postgres;
+
+public static class PostgresStorageServiceCollectionExtensions
+{
+    private const string ChangeFeedDataSource = "PurchaseGrains.Storage.Postgres.ChangeFeed";
+    private const int ChangeFeedKeepAliveSeconds = 15;
+
+    /// <summary>Ends the <c>application_name</c> of the change feed's two connections, to find them in <c>pg_stat_activity</c>.</summary>
+    public const string ChangeFeedApplicationSuffix = "grain changes";
+
+    /// <summary>
+    /// Registers the cluster store on <c>ConnectionStrings:Postgres</c>: an <see cref="NpgsqlDataSource"/> (unless one is
+    /// registered already), every storage service as a singleton, and the change feed as a hosted service.
+    /// </summary>
+    public static IServiceCollection AddPostgresGrainStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddLogging();
+        services.AddOptions<SiloOptions>();
+        services.TryAddSingleton(provider => BuildDataSource(provider, ConnectionString(configuration)));
+
+        // LISTEN needs a real, unmultiplexed connection, and KeepAlive so a dead one is noticed while it waits.
+        services.AddKeyedSingleton(ChangeFeedDataSource, (provider, _) => BuildDataSource(provider, ConnectionString(configuration),
+            builder =>
+            {
+                builder.Multiplexing = false;
+                builder.KeepAlive = builder.KeepAlive > 0 ? builder.KeepAlive : ChangeFeedKeepAliveSeconds;
+                builder.ApplicationName = $"{builder.ApplicationName ?? "PurchaseGrains"} {ChangeFeedApplicationSuffix}";
+            }));
+        services.AddSingleton(provider => new PostgresGrainChangeFeed(
+            provider.GetRequiredKeyedService<NpgsqlDataSource>(ChangeFeedDataSource),
+            provider.GetRequiredService<IOptions<SiloOptions>>(),
+            provider.GetRequiredService<ILogger<PostgresGrainChangeFeed>>()));
+        services.AddSingleton<IGrainChangeFeed>(provider => provider.GetRequiredService<PostgresGrainChangeFeed>());
+        services.AddHostedService(provider => provider.GetRequiredService<PostgresGrainChangeFeed>());
+
+        services.AddSingleton<IGrainStorage, PostgresGrainStorage>();
+        services.AddSingleton<IReminderTable, PostgresReminderTable>();
+        services.AddSingleton<IIndexQueries, PostgresIndexQueries>();
+        services.AddSingleton<IStorageInitializer, PostgresStorageInitializer>();
+        services.AddSingleton<IStorageHealth, PostgresStorageHealth>();
+        return services;
+    }
+
+    private static string ConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString("Postgres")
+        ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set; PostgreSQL grain storage needs it.");
+
+    private static NpgsqlDataSource BuildDataSource(IServiceProvider provider, string connectionString,
+        Action<NpgsqlConnectionStringBuilder>? adjust = null)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        adjust?.Invoke(builder.ConnectionStringBuilder);
+        return builder.UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>()).Build();
+    }
+}

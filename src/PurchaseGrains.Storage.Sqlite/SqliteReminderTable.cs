@@ -1,0 +1,157 @@
+using Microsoft.Data.Sqlite;
+using PurchaseGrains.Runtime;
+using PurchaseGrains.Runtime.Storage;
+
+namespace PurchaseGrains.Storage.Sqlite;
+
+/// <summary>Times are stored as Unix milliseconds and always compared with the caller's clock, never SQLite's.</summary>
+internal sealed class SqliteReminderTable(SqliteDatabase database) : IReminderTable
+{
+    private const string EntryColumns = "grain_type, grain_key, name, due_at, period_ms, first_tick_at, version, attempt, trace_parent";
+
+    public Task UpsertAsync(GrainId grainId, string name, DateTimeOffset dueAt, TimeSpan period, string? traceParent,
+        CancellationToken cancellationToken) =>
+        WriteAsync("""
+            INSERT INTO grain_reminders (grain_type, grain_key, name, due_at, period_ms, first_tick_at, version, attempt, trace_parent)
+            VALUES (@type, @key, @name, @due_at, @period_ms, @due_at, 1, 0, @trace_parent)
+            ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET
+                due_at = excluded.due_at,
+                period_ms = excluded.period_ms,
+                first_tick_at = excluded.first_tick_at,
+                version = grain_reminders.version + 1,
+                attempt = 0,
+                trace_parent = excluded.trace_parent,
+                lease_owner = NULL,
+                lease_until = NULL
+            """,
+            command =>
+            {
+                AddReminderKey(command, grainId, name);
+                command.Parameters.AddWithValue("@due_at", dueAt.ToUnixTimeMilliseconds());
+                command.Parameters.AddWithValue("@period_ms", (long)period.TotalMilliseconds);
+                command.Parameters.AddWithValue("@trace_parent", (object?)traceParent ?? DBNull.Value);
+            },
+            cancellationToken);
+
+    public async Task<bool> DeleteAsync(GrainId grainId, string name, CancellationToken cancellationToken) =>
+        await WriteAsync("""
+            DELETE FROM grain_reminders WHERE grain_type = @type AND grain_key = @key AND name = @name
+            """,
+            command => AddReminderKey(command, grainId, name),
+            cancellationToken) > 0;
+
+    public async Task<ReminderEntry?> GetAsync(GrainId grainId, string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {EntryColumns} FROM grain_reminders
+            WHERE grain_type = @type AND grain_key = @key AND name = @name
+            """;
+        AddReminderKey(command, grainId, name);
+        var entries = await ReadEntriesAsync(command, cancellationToken);
+        return entries.SingleOrDefault();
+    }
+
+    public Task<IReadOnlyList<ReminderEntry>> ClaimDueAsync(string nodeId, DateTimeOffset now, TimeSpan lease, int maxCount,
+        CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyList<ReminderEntry>>(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                UPDATE grain_reminders SET lease_owner = @node, lease_until = @lease_until
+                WHERE rowid IN (
+                    SELECT rowid FROM grain_reminders
+                    WHERE due_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+                    ORDER BY due_at
+                    LIMIT @max_count)
+                RETURNING {EntryColumns}
+                """;
+            command.Parameters.AddWithValue("@node", nodeId);
+            command.Parameters.AddWithValue("@now", now.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("@lease_until", (now + lease).ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("@max_count", maxCount);
+            var entries = await ReadEntriesAsync(command, cancellationToken);
+            return [.. entries.OrderBy(entry => entry.DueAt)];
+        }, cancellationToken);
+
+    public Task CompleteTickAsync(ReminderEntry tick, DateTimeOffset? nextDueAt, CancellationToken cancellationToken) =>
+        nextDueAt is { } next
+            ? WriteAsync("""
+                UPDATE grain_reminders SET due_at = @due_at, attempt = 0, lease_owner = NULL, lease_until = NULL
+                WHERE grain_type = @type AND grain_key = @key AND name = @name AND version = @version
+                """,
+                command =>
+                {
+                    AddTickKey(command, tick);
+                    command.Parameters.AddWithValue("@due_at", next.ToUnixTimeMilliseconds());
+                },
+                cancellationToken)
+            : WriteAsync("""
+                DELETE FROM grain_reminders
+                WHERE grain_type = @type AND grain_key = @key AND name = @name AND version = @version
+                """,
+                command => AddTickKey(command, tick),
+                cancellationToken);
+
+    public Task RetryTickAsync(ReminderEntry tick, DateTimeOffset retryAt, CancellationToken cancellationToken) =>
+        WriteAsync("""
+            UPDATE grain_reminders SET due_at = @due_at, attempt = attempt + 1, lease_owner = NULL, lease_until = NULL
+            WHERE grain_type = @type AND grain_key = @key AND name = @name AND version = @version
+            """,
+            command =>
+            {
+                AddTickKey(command, tick);
+                command.Parameters.AddWithValue("@due_at", retryAt.ToUnixTimeMilliseconds());
+            },
+            cancellationToken);
+
+    public Task ReleaseLeasesAsync(string nodeId, CancellationToken cancellationToken) =>
+        WriteAsync("""
+            UPDATE grain_reminders SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = @node
+            """,
+            command => command.Parameters.AddWithValue("@node", nodeId),
+            cancellationToken);
+
+    private Task<int> WriteAsync(string sql, Action<SqliteCommand> addParameters, CancellationToken cancellationToken) =>
+        database.WriteAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            addParameters(command);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    private static async Task<List<ReminderEntry>> ReadEntriesAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var entries = new List<ReminderEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new ReminderEntry(
+                new GrainId(reader.GetString(0), reader.GetString(1)),
+                reader.GetString(2),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                TimeSpan.FromMilliseconds(reader.GetInt64(4)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                reader.GetInt64(6),
+                reader.GetInt32(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8)));
+        }
+
+        return entries;
+    }
+
+    private static void AddReminderKey(SqliteCommand command, GrainId grainId, string name)
+    {
+        command.Parameters.AddWithValue("@type", grainId.Type);
+        command.Parameters.AddWithValue("@key", grainId.Key);
+        command.Parameters.AddWithValue("@name", name);
+    }
+
+    private static void AddTickKey(SqliteCommand command, ReminderEntry tick)
+    {
+        AddReminderKey(command, tick.GrainId, tick.Name);
+        command.Parameters.AddWithValue("@version", tick.Version);
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using PurchaseGrains.Runtime.Hosting;
+using PurchaseGrains.Runtime.Storage;
+
+namespace PurchaseGrains.Storage.Sqlite;
+
+public static class SqliteStorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the embedded single-node store on the file named by <c>ConnectionStrings:Sqlite</c>
+    /// (default <c>Data Source=data/purchasegrains.db</c>, relative to the working directory; its folder is created).
+    /// </summary>
+    public static IServiceCollection AddSqliteGrainStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddLogging();
+        services.AddOptions<SiloOptions>();
+        services.AddSingleton(_ => new SqliteDatabase(configuration.GetConnectionString("Sqlite") ?? SqliteDatabase.DefaultConnectionString));
+        services.AddSingleton<IGrainStorage, SqliteGrainStorage>();
+        services.AddSingleton<IReminderTable, SqliteReminderTable>();
+        services.AddSingleton<IGrainChangeFeed, SqliteGrainChangeFeed>();
+        services.AddSingleton<IIndexQueries, SqliteIndexQueries>();
+        services.AddSingleton<IStorageInitializer, SqliteStorageInitializer>();
+        services.AddSingleton<IStorageHealth, SqliteStorageHealth>();
+        return services;
+    }
+}

@@ -1,0 +1,34 @@
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace PurchaseGrains.Tests.Infrastructure;
+
+/// <summary>
+/// A storage contract test, inherited by one subclass per provider. An attribute cannot see which subclass runs
+/// it, so its discoverer does: in a class marked <see cref="RequiresPostgresAttribute"/> it skips like
+/// <see cref="PostgresFactAttribute"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+[XunitTestCaseDiscoverer("PurchaseGrains.Tests.Infrastructure.StorageFactDiscoverer", "PurchaseGrains.Tests")]
+public sealed class StorageFactAttribute : FactAttribute;
+
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class RequiresPostgresAttribute : Attribute;
+
+public sealed class StorageFactDiscoverer(IMessageSink diagnosticMessageSink) : FactDiscoverer(diagnosticMessageSink)
+{
+    public override IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod,
+        IAttributeInfo factAttribute)
+    {
+        var requiresPostgres = testMethod.TestClass.Class
+            .GetCustomAttributes(typeof(RequiresPostgresAttribute).AssemblyQualifiedName)
+            .Any();
+        return requiresPostgres && PostgresDatabase.SkipReason is { } reason
+            ?
+            [
+                new XunitSkippedDataRowTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(),
+                    discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, reason),
+            ]
+            : base.Discover(discoveryOptions, testMethod, factAttribute);
+    }
+}

@@ -1,0 +1,65 @@
+using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Tests.Infrastructure;
+
+namespace PurchaseGrains.Tests.Storage;
+
+public abstract partial class StorageContractTests
+{
+    [StorageFact]
+    public async Task InitializingAgainKeepsDataAndRecordsEachSchemaStepOnce()
+    {
+        var grain = NewGrain();
+        await Storage.WriteAsync(grain, "state", """{"kept":true}""", null, [OrderIndex(grain, "open", 5)], Deadline);
+
+        await Node.Initializer.InitializeAsync([Orders], Deadline);
+        await Node.Initializer.InitializeAsync([Orders], Deadline);
+
+        AssertJsonEqual("""{"kept":true}""", (await Storage.ReadAsync(grain, "state", Deadline))!.Payload);
+        Assert.Equal("open", (await ReadOrderRowAsync(grain))!.Status);
+        var steps = await Node.Queries.QueryAsync<long>("SELECT version FROM schema_version ORDER BY version", null, Deadline);
+        Assert.Equal([1L], steps);
+    }
+
+    [StorageFact]
+    public async Task ThreeNodesInitializingAFreshStoreTogetherAllSucceed()
+    {
+        var freshStore = await CreateStoreAsync();
+        var nodes = new[] { CreateNode("fresh-a", freshStore), CreateNode("fresh-b", freshStore), CreateNode("fresh-c", freshStore) };
+
+        await Task.WhenAll(nodes.Select(node => Task.Run(() => node.Initializer.InitializeAsync([Orders], Deadline))));
+
+        var grain = NewGrain();
+        await nodes[0].Storage.WriteAsync(grain, "state", "{}", null, [OrderIndex(grain, "open", 1)], Deadline);
+        Assert.Equal("open", (await ReadOrderRowAsync(grain, nodes[2]))!.Status);
+        Assert.Equal([1L], await nodes[1].Queries.QueryAsync<long>("SELECT version FROM schema_version", null, Deadline));
+    }
+
+    [StorageFact]
+    public async Task AnIndexTableGainsColumnsDeclaredLater()
+    {
+        var grain = NewGrain();
+        var withRegion = Orders with { Columns = [.. Orders.Columns, new IndexColumn("region", IndexColumnType.Text)] };
+
+        await Node.Initializer.InitializeAsync([withRegion], Deadline);
+        await Storage.WriteAsync(grain, "state", "{}", null,
+            [new IndexRow(Orders.Name, grain.Key, new Dictionary<string, object?> { ["status"] = "open", ["region"] = "eu" })], Deadline);
+
+        var region = await Node.Queries.QuerySingleOrDefaultAsync<string>(
+            "SELECT region FROM test_orders WHERE grain_key = @key", new { key = grain.Key }, Deadline);
+        Assert.Equal("eu", region);
+    }
+
+    [StorageFact]
+    public async Task AnIndexTableWithAnUnsafeNameIsRejected()
+    {
+        var unsafeTable = new IndexTable("orders\"; DROP TABLE grain_state; --", [], []);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Node.Initializer.InitializeAsync([unsafeTable], Deadline));
+    }
+
+    [StorageFact]
+    public async Task AReachableStoreIsReady() => Assert.True(await Node.Health.IsReadyAsync(Deadline));
+
+    [StorageFact]
+    public void IndexQueriesNameTheirDialect() => Assert.Equal(ExpectedDialect, Node.Queries.Dialect);
+}
