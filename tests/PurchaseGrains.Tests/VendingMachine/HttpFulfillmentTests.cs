@@ -62,6 +62,50 @@ public class HttpFulfillmentTests
     }
 
     [Fact]
+    public async Task DuplicateTicksNeverSubmitASecondMint()
+    {
+        await using var mint = await MintServiceStub.StartAsync();
+        await using var silo = await TestSilo.StartSqliteAsync(settings: HttpSettings(mint));
+        var api = new VmApi(silo);
+        await api.PutPackAsync("p1");
+        await api.AddCardsAsync("p1", "c", 1m);
+        var sessionId = await api.BuyOkAsync("p1", 1, "u");
+        await Eventually.TrueAsync(() => mint.PostsFor($"mint_{sessionId}") == 1, TimeSpan.FromSeconds(5), "the mint submission");
+
+        var session = silo.Grains.GetGrain<PurchaseGrains.Grains.VendingMachine.IPurchaseSessionGrain>(sessionId);
+        var tick = new PurchaseGrains.Runtime.TickStatus(DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(100), DateTimeOffset.UtcNow);
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => session.ReceiveReminder("fulfilment", tick)));
+        mint.Outcome = "completed";
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => session.ReceiveReminder("fulfilment", tick)));
+
+        Assert.Equal(HttpStatusCode.OK, (await api.StatusAsync(sessionId)).Status);
+        Assert.Equal(1, mint.PostsFor($"mint_{sessionId}"));
+        Assert.Single((await api.GetAsync("/api/v1/inventory/u")).Body["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task ASubmissionRetriedAfterATimeoutReusesItsOperationIdSoTheServiceMintsOnce()
+    {
+        await using var mint = await MintServiceStub.StartAsync();
+        mint.PostDelay = TimeSpan.FromSeconds(1);
+        var settings = HttpSettings(mint);
+        settings["Fulfillment:RequestTimeout"] = "00:00:00.200";
+        await using var silo = await TestSilo.StartSqliteAsync(settings: settings);
+        var api = new VmApi(silo);
+        await api.PutPackAsync("p1");
+        await api.AddCardsAsync("p1", "c", 1m);
+        var sessionId = await api.BuyOkAsync("p1", 1, "u");
+        await Eventually.TrueAsync(() => mint.PostsFor($"mint_{sessionId}") >= 2, TimeSpan.FromSeconds(5), "a retried submission");
+
+        mint.PostDelay = TimeSpan.Zero;
+        mint.Outcome = "completed";
+        var (status, body) = await api.StatusAsync(sessionId);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(1, mint.MintsCreated);
+        Assert.StartsWith("0xmint_", body["result"]!["tx_hash"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task AnUnavailableOrDownMintServiceIsRetriedUntilItAnswers()
     {
         await using var mint = await MintServiceStub.StartAsync();

@@ -30,6 +30,9 @@ public sealed class MintServiceStub : IAsyncDisposable
 
     public MintServiceMode Mode { get; set; } = MintServiceMode.Up;
 
+    /// <summary>How long <c>POST /mints</c> waits after creating the mint before it answers (to outlast a client timeout).</summary>
+    public TimeSpan PostDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>What <c>GET /mints/{id}</c> reports for every mint.</summary>
     public string Outcome { get; set; } = "pending";
 
@@ -67,6 +70,8 @@ public sealed class MintServiceStub : IAsyncDisposable
         _postsByOperation.AddOrUpdate(operationId, 1, (_, n) => n + 1);
         var mintId = _mintByOperation.GetOrAdd(operationId, _ => $"mint_{Guid.NewGuid():N}");
         _itemsByMint.TryAdd(mintId, body["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ToList());
+        if (PostDelay > TimeSpan.Zero)
+            await Task.Delay(PostDelay, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
         return Results.Json(new { mint_id = mintId }, statusCode: 202);
     }
 

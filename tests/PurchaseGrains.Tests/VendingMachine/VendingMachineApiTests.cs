@@ -45,6 +45,21 @@ public class VendingMachineApiTests
     }
 
     [Fact]
+    public async Task DevelopmentSeedsABuyableDemoPackOnAnEmptyStore()
+    {
+        await using var silo = await TestSilo.StartSqliteAsync(settings: new Dictionary<string, string?> { ["environment"] = "Development" });
+        var api = new VmApi(silo);
+        var demo = await api.PackAsync("demo");
+        Assert.Equal(300, demo["in_stock"]!.GetValue<long>());
+        Assert.Equal(5, demo["rarity_distribution"]!.AsArray().Count);
+        Assert.True(demo["ev"]!.GetValue<decimal>() > demo["min_ev"]!.GetValue<decimal>());
+
+        var sessionId = await api.BuyOkAsync("demo", 10, "newcomer");
+        Assert.Equal(10, (await api.StatusAsync(sessionId)).Body["result"]!["nfts"]!.AsArray().Count);
+        Assert.Equal(290, (await api.PackAsync("demo"))["in_stock"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task BuyInitValidatesItsInputWithTheApiMessages()
     {
         await using var silo = await TestSilo.StartSqliteAsync();

@@ -124,6 +124,48 @@ public class VendingMachinePostgresTests(PostgresDatabase database) : IClassFixt
     }
 
     [PostgresFact]
+    public async Task PacksPullsInventoryAndCardsReadTheSameOnPostgres()
+    {
+        var silos = await StartClusterAsync();
+        try
+        {
+            var (a, b) = (new VmApi(silos[0]), new VmApi(silos[1]));
+            await a.PutPackAsync("p1", buybackPercent: 0.5m);
+            await a.PutPackAsync("p2");
+            await a.AddCardsAsync("p1", "x", 2m, 4m, 20m);
+            await a.AddCardsAsync("p2", "y", 1m);
+            var pack = await b.PackAsync("p1");
+            Assert.Equal(3, pack["in_stock"]!.GetValue<long>());
+            Assert.Equal(6.12m, pack["ev"]!.GetValue<decimal>()); // epic is empty: (80·3 + 18·20) / 98
+            Assert.Equal(2m, pack["min_ev"]!.GetValue<decimal>());
+            Assert.Equal(20m, pack["max_ev"]!.GetValue<decimal>());
+
+            await a.BuyOkAsync("p1", 2, "u");
+            await b.BuyOkAsync("p2", 1, "u");
+            var (_, pulls) = await b.GetAsync("/api/v1/vm/recent-pulls?claw_ids=p1&limit=5");
+            Assert.Equal(2, pulls.AsArray().Count);
+            Assert.All(pulls.AsArray(), p => Assert.Equal("p1", p!["claw_id"]!.GetValue<string>()));
+            Assert.Equal(3, (await a.GetAsync("/api/v1/vm/recent-pulls?claw_ids=p1,p2")).Body.AsArray().Count);
+            Assert.Equal(3, (await a.GetAsync("/api/v1/vm/recent-pulls?limit=x")).Body.AsArray().Count);
+            Assert.Empty((await a.GetAsync("/api/v1/vm/recent-pulls", a.OtherPartner)).Body.AsArray());
+
+            var (status, inventory) = await b.GetAsync("/api/v1/inventory/u");
+            Assert.Equal(HttpStatusCode.OK, status);
+            var items = inventory["items"]!.AsArray();
+            Assert.Equal(3, items.Count);
+            VmApi.AssertError(HttpStatusCode.NotFound, "User not found", await b.GetAsync("/api/v1/inventory/u", b.OtherPartner));
+            var p1Item = items.First(i => i!["claw_id"]!.GetValue<string>() == "p1")!["id"]!.GetValue<string>();
+            Assert.Equal(HttpStatusCode.OK, (await a.GetAsync($"/api/v1/card/{p1Item}")).Status);
+            VmApi.AssertError(HttpStatusCode.NotFound, "Card not found", await a.GetAsync($"/api/v1/card/{p1Item}", a.OtherPartner));
+            Assert.Equal(1, (await a.PackAsync("p1"))["in_stock"]!.GetValue<long>());
+        }
+        finally
+        {
+            await DisposeAllAsync(silos);
+        }
+    }
+
+    [PostgresFact]
     public async Task ConcurrentBuybacksOfOneItemOnThreeNodesCreditItOnce()
     {
         var silos = await StartClusterAsync();

@@ -57,7 +57,8 @@ public static partial class VendingMachineEndpoints
         var packIds = (clawIds ?? []).SelectMany(c => c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
         if (packIds.Length > 0)
         {
-            filter = "AND pack_id IN @packIds";
+            // Dapper expands a list for SQLite; for PostgreSQL it sends an array parameter.
+            filter = queries.Dialect == SqlDialect.Postgres ? "AND pack_id = ANY(@packIds)" : "AND pack_id IN @packIds";
             parameters.Add("packIds", packIds);
         }
         var rows = await queries.QueryAsync<PullRow>($"""
