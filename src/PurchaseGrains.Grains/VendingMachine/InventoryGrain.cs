@@ -68,11 +68,12 @@ public sealed class InventoryGrain(
         if (decision != BuybackDecision.Start)
             return new BuybackStart(decision);
 
+        // Recovery first, so a pending buyback always has a reminder to finish it (a tick with nothing pending is a no-op).
+        await RegisterOrUpdateReminder(BuybackReminder, options.Value.RecoveryDelay, TimeSpan.Zero);
         entry!.Status = OwnedItemStatus.BuybackPending;
         entry.BuybackOperationId = $"buyback_{Guid.NewGuid():N}";
         entry.BuybackRequestedAt = now;
         await state.WriteStateAsync();
-        await RegisterOrUpdateReminder(BuybackReminder, options.Value.RecoveryDelay, TimeSpan.Zero);
         return new BuybackStart(BuybackDecision.Start, entry.BuybackOperationId, entry.Item.Item.BuybackPrice);
     }
 

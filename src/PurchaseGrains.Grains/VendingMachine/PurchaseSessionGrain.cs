@@ -55,11 +55,12 @@ public sealed partial class PurchaseSessionGrain(
 
         var now = TimeProvider.GetUtcNow();
         var publicId = await ClaimPublicIdAsync();
+        // Recovery first: if this node dies mid-way, the reminder finishes (or fails) the session on another node.
+        // (A reminder that finds no session unregisters itself.)
+        await RegisterOrUpdateReminder(DriveReminder, vmOptions.Value.RecoveryDelay, fulfillmentOptions.Value.PollInterval);
         state.State = PurchaseSessionFlow.Start(command.Partner, command.UserId, command.Pack, command.Amount, publicId,
             PrimaryKey, now, fulfillmentOptions.Value.Deadline);
         await state.WriteStateAsync();
-        // Recovery: if this node dies mid-way, the reminder finishes (or fails) the session on another node.
-        await RegisterOrUpdateReminder(DriveReminder, vmOptions.Value.RecoveryDelay, fulfillmentOptions.Value.PollInterval);
 
         var items = await ClaimCardsAsync(command.Pack, command.Amount);
         if (items is null)

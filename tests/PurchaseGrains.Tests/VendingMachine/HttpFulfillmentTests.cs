@@ -142,7 +142,9 @@ public class HttpFulfillmentTests
         var sessionId = await api.BuyOkAsync("p1", 2, "u");
         Assert.Equal(0, (await api.PackAsync("p1"))["in_stock"]!.GetValue<long>());
 
+        var clock = Stopwatch.StartNew();
         VmApi.AssertError(HttpStatusCode.BadRequest, "Transaction failed", await api.StatusAsync(sessionId));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"buy/status took {clock.Elapsed} to see the failure (window 10 s)");
         Assert.Equal(2, (await api.PackAsync("p1"))["in_stock"]!.GetValue<long>());
         VmApi.AssertError(HttpStatusCode.NotFound, "User not found", await api.GetAsync("/api/v1/inventory/u"));
     }
