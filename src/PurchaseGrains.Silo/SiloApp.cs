@@ -11,12 +11,14 @@ namespace PurchaseGrains.Silo;
 /// <summary>Builds one silo: the HTTP gateway and the grain runtime on the configured storage.</summary>
 public static class SiloApp
 {
-    /// <param name="configure">Last word on services and configuration (tests, embedding hosts).</param>
+    /// <param name="configure">Configuration and services added before the silo's own (tests, embedding hosts).</param>
     /// <param name="mapRoutes">Extra routes, mapped after the built-in ones.</param>
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null,
         Action<WebApplication>? mapRoutes = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // First, so that what it configures is what the registrations below read.
+        configure?.Invoke(builder);
         builder.AddHttpDefaults();
         builder.AddApiKeys();
         builder.AddStorage();
@@ -24,7 +26,6 @@ public static class SiloApp
         builder.Services.AddGrainRuntime();
         builder.Services.AddIdempotency();
         builder.AddVendingMachine();
-        configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PurchaseGrains.Grains.VendingMachine.Fulfillment;
 using PurchaseGrains.Runtime.Hosting;
@@ -25,11 +26,12 @@ public static class VendingMachineRegistration
         services.AddHttpClient(HttpFulfillmentProvider.ClientName);
         services.AddSingleton<SandboxFulfillmentProvider>();
         services.AddSingleton<HttpFulfillmentProvider>();
-        services.AddSingleton<IFulfillmentProvider>(sp =>
+        // TryAdd: a host (or a test) may bring its own provider or payout.
+        services.TryAddSingleton<IFulfillmentProvider>(sp =>
             sp.GetRequiredService<IOptions<FulfillmentOptions>>().Value.Provider == FulfillmentProviderKind.Http
                 ? sp.GetRequiredService<HttpFulfillmentProvider>()
                 : sp.GetRequiredService<SandboxFulfillmentProvider>());
-        services.AddSingleton<IBuybackPayout, LedgerBuybackPayout>();
+        services.TryAddSingleton<IBuybackPayout, LedgerBuybackPayout>();
         services.AddSingleton<CardPool>();
 
         services.AddGrain<IPackGrain, PackGrain>("vm_pack");

@@ -79,6 +79,7 @@ public sealed partial class GrainRuntime : IDisposable
                 {
                     activation.ExitTurn();
                 }
+                await Task.Delay(ConflictBackoff(attempt), cancellationToken);
             }
         }
         catch (Exception exception)
@@ -119,6 +120,10 @@ public sealed partial class GrainRuntime : IDisposable
         }
         return collected;
     }
+
+    /// <summary>Jittered and growing, so nodes racing for one grain stop colliding in lockstep.</summary>
+    private static TimeSpan ConflictBackoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Random.Shared.Next(1, 2 << Math.Min(attempt, 7)));
 
     private Activation NewActivation(GrainId grainId)
     {

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Net.Sockets;
 using System.Text.Json;
+using PurchaseGrains.Runtime;
 
 namespace PurchaseGrains.Silo.Http;
 
@@ -33,6 +34,7 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
         BadHttpRequestException bad when bad.Message.StartsWith("Failed to read parameter", StringComparison.Ordinal) => (400, "Invalid JSON body"),
         BadHttpRequestException bad => (400, bad.Message),
         JsonException => (400, "Invalid JSON body"),
+        InconsistentStateException => (503, "The resource is busy; retry shortly"),
         _ when IsStorageOutage(exception) => (503, "Storage is unavailable; retry shortly"),
         _ => (500, "Internal server error"),
     };

@@ -59,9 +59,7 @@ public sealed class TestSilo : IAsyncDisposable
     public static async Task<TestSilo> StartAsync(IDictionary<string, string?> settings,
         Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? mapRoutes = null)
     {
-        // Settings also go on the command line: SiloApp reads some (Storage:Provider) before `configure` runs.
-        string[] args = ["--environment", "Testing", .. settings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}")];
-        var app = SiloApp.Create(args, builder =>
+        var app = SiloApp.Create(["--environment", "Testing"], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Configuration.AddInMemoryCollection(TestKeys.AsConfiguration());

@@ -47,7 +47,7 @@ public class VendingMachineApiTests
     [Fact]
     public async Task DevelopmentSeedsABuyableDemoPackOnAnEmptyStore()
     {
-        await using var silo = await TestSilo.StartSqliteAsync(settings: new Dictionary<string, string?> { ["environment"] = "Development" });
+        await using var silo = await TestSilo.StartSqliteAsync(configure: b => b.Environment.EnvironmentName = "Development");
         var api = new VmApi(silo);
         var demo = await api.PackAsync("demo");
         Assert.Equal(300, demo["in_stock"]!.GetValue<long>());
