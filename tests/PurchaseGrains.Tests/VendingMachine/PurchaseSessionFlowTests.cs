@@ -130,7 +130,10 @@ public class BuybackRulesTests
         Assert.Equal(OwnedItemStatus.SoldBack, entry.Status);
         Assert.False(BuybackRules.Complete(entry, "op1", Now));
     }
+}
 
+public class VmRequestRulesTests
+{
     [Fact]
     public void PackValidationRejectsABuybackPercentAboveOne() =>
         Assert.Equal("buyback_percent must be a fraction between 0 and 1",
