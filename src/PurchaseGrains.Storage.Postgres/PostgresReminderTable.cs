@@ -14,12 +14,12 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
     {
         await using var command = dataSource.CreateCommand("""
             INSERT INTO grain_reminders (grain_type, grain_key, name, due_at, period_ms, first_tick_at, version, attempt, trace_parent)
-            VALUES (@type, @key, @name, @due_at, @period_ms, @due_at, 1, 0, @trace_parent)
+            VALUES (@type, @key, @name, @due_at, @period_ms, @due_at, @version, 0, @trace_parent)
             ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET
                 due_at = excluded.due_at,
                 period_ms = excluded.period_ms,
                 first_tick_at = excluded.first_tick_at,
-                version = grain_reminders.version + 1,
+                version = excluded.version,
                 attempt = 0,
                 trace_parent = excluded.trace_parent,
                 lease_owner = NULL,
@@ -28,6 +28,7 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
         AddReminderKey(command, grainId, name);
         command.Parameters.Add(new NpgsqlParameter<long>("due_at", dueAt.ToUnixTimeMilliseconds()));
         command.Parameters.Add(new NpgsqlParameter<long>("period_ms", (long)period.TotalMilliseconds));
+        command.Parameters.Add(new NpgsqlParameter<long>("version", ReminderVersions.Next()));
         command.Parameters.Add(new NpgsqlParameter("trace_parent", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)traceParent ?? DBNull.Value });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }

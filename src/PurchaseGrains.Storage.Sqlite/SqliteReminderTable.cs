@@ -13,12 +13,12 @@ internal sealed class SqliteReminderTable(SqliteDatabase database) : IReminderTa
         CancellationToken cancellationToken) =>
         WriteAsync("""
             INSERT INTO grain_reminders (grain_type, grain_key, name, due_at, period_ms, first_tick_at, version, attempt, trace_parent)
-            VALUES (@type, @key, @name, @due_at, @period_ms, @due_at, 1, 0, @trace_parent)
+            VALUES (@type, @key, @name, @due_at, @period_ms, @due_at, @version, 0, @trace_parent)
             ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET
                 due_at = excluded.due_at,
                 period_ms = excluded.period_ms,
                 first_tick_at = excluded.first_tick_at,
-                version = grain_reminders.version + 1,
+                version = excluded.version,
                 attempt = 0,
                 trace_parent = excluded.trace_parent,
                 lease_owner = NULL,
@@ -29,6 +29,7 @@ internal sealed class SqliteReminderTable(SqliteDatabase database) : IReminderTa
                 AddReminderKey(command, grainId, name);
                 command.Parameters.AddWithValue("@due_at", dueAt.ToUnixTimeMilliseconds());
                 command.Parameters.AddWithValue("@period_ms", (long)period.TotalMilliseconds);
+                command.Parameters.AddWithValue("@version", ReminderVersions.Next());
                 command.Parameters.AddWithValue("@trace_parent", (object?)traceParent ?? DBNull.Value);
             },
             cancellationToken);

@@ -10,24 +10,27 @@ public abstract partial class StorageContractTests
     private static readonly TimeSpan Period = TimeSpan.FromMinutes(5);
 
     [StorageFact]
-    public async Task RegisteringAReminderStoresItAtVersionOne()
+    public async Task RegisteringAReminderStoresItWithAFreshVersion()
     {
         var grain = NewGrain();
 
         await Reminders.UpsertAsync(grain, "expiry", Now, Period, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", Deadline);
 
         var stored = await Reminders.GetAsync(grain, "expiry", Deadline);
+        Assert.NotNull(stored);
+        Assert.True(stored.Version > 0);
         Assert.Equal(
-            new ReminderEntry(grain, "expiry", Now, Period, Now, 1, 0, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
+            new ReminderEntry(grain, "expiry", Now, Period, Now, stored.Version, 0, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
             stored);
         Assert.Null(await Reminders.GetAsync(grain, "other", Deadline));
     }
 
     [StorageFact]
-    public async Task ReRegisteringAReminderRaisesItsVersionAndClearsItsLeaseAndAttempts()
+    public async Task ReRegisteringAReminderChangesItsVersionAndClearsItsLeaseAndAttempts()
     {
         var grain = NewGrain();
         await Reminders.UpsertAsync(grain, "poll", Now, Period, null, Deadline);
+        var firstVersion = (await Reminders.GetAsync(grain, "poll", Deadline))!.Version;
         var claimed = Assert.Single(await Reminders.ClaimDueAsync("node-a", Now, Lease, 10, Deadline));
         await Reminders.RetryTickAsync(claimed, Now, Deadline);
         Assert.Single(await Reminders.ClaimDueAsync("node-a", Now, Lease, 10, Deadline));
@@ -35,7 +38,8 @@ public abstract partial class StorageContractTests
         await Reminders.UpsertAsync(grain, "poll", Now.AddSeconds(1), Period, null, Deadline);
 
         var stored = await Reminders.GetAsync(grain, "poll", Deadline);
-        Assert.Equal((2L, 0, Now.AddSeconds(1)), (stored!.Version, stored.Attempt, stored.FirstTickAt));
+        Assert.NotEqual(firstVersion, stored!.Version);
+        Assert.Equal((0, Now.AddSeconds(1)), (stored.Attempt, stored.FirstTickAt));
         Assert.Single(await Reminders.ClaimDueAsync("node-b", Now.AddSeconds(1), Lease, 10, Deadline));
     }
 
@@ -82,7 +86,7 @@ public abstract partial class StorageContractTests
         await Reminders.CompleteTickAsync(tick, Now + Period, Deadline);
 
         var stored = await Reminders.GetAsync(grain, "poll", Deadline);
-        Assert.Equal((Now + Period, 1L, 0, Now), (stored!.DueAt, stored.Version, stored.Attempt, stored.FirstTickAt));
+        Assert.Equal((Now + Period, tick.Version, 0, Now), (stored!.DueAt, stored.Version, stored.Attempt, stored.FirstTickAt));
         Assert.Empty(await Reminders.ClaimDueAsync("node-a", Now + Period - TimeSpan.FromMilliseconds(1), Lease, 10, Deadline));
         Assert.Single(await Reminders.ClaimDueAsync("node-a", Now + Period, Lease, 10, Deadline));
     }
@@ -113,7 +117,22 @@ public abstract partial class StorageContractTests
         await Reminders.RetryTickAsync(staleTick, Now, Deadline);
 
         var stored = await Reminders.GetAsync(grain, "expiry", Deadline);
-        Assert.Equal((reRegisteredFor, 2L, 0), (stored!.DueAt, stored.Version, stored.Attempt));
+        Assert.NotEqual(staleTick.Version, stored!.Version);
+        Assert.Equal((reRegisteredFor, 0), (stored.DueAt, stored.Attempt));
+    }
+
+    [StorageFact]
+    public async Task ATickFromBeforeADeleteDoesNotCompleteTheReminderRegisteredAfterIt()
+    {
+        var grain = NewGrain();
+        await Reminders.UpsertAsync(grain, "expiry", Now, TimeSpan.Zero, null, Deadline);
+        var staleTick = Assert.Single(await Reminders.ClaimDueAsync("node-a", Now, Lease, 10, Deadline));
+        await Reminders.DeleteAsync(grain, "expiry", Deadline);
+        await Reminders.UpsertAsync(grain, "expiry", Now.AddHours(1), TimeSpan.Zero, null, Deadline);
+
+        await Reminders.CompleteTickAsync(staleTick, null, Deadline);
+
+        Assert.Equal(Now.AddHours(1), (await Reminders.GetAsync(grain, "expiry", Deadline))?.DueAt);
     }
 
     [StorageFact]
@@ -127,7 +146,7 @@ public abstract partial class StorageContractTests
         await Reminders.RetryTickAsync(tick, retryAt, Deadline);
 
         var stored = await Reminders.GetAsync(grain, "poll", Deadline);
-        Assert.Equal((retryAt, 1, 1L), (stored!.DueAt, stored.Attempt, stored.Version));
+        Assert.Equal((retryAt, 1, tick.Version), (stored!.DueAt, stored.Attempt, stored.Version));
         var retried = Assert.Single(await Reminders.ClaimDueAsync("node-b", retryAt, Lease, 10, Deadline));
         Assert.Equal(1, retried.Attempt);
         await Reminders.CompleteTickAsync(retried, retryAt + Period, Deadline);
