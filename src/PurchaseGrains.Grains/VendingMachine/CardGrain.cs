@@ -39,6 +39,9 @@ public sealed class CardState : IIndexedState
     public string? UserId { get; set; }
     public DateTimeOffset ChangedAt { get; set; }
 
+    /// <summary>A random position in [0, 1), fixed at creation: draws take the next available card after a random point.</summary>
+    public double DrawKey { get; set; }
+
     public IEnumerable<IndexRow> GetIndexRows(GrainId grainId)
     {
         if (Card is null)
@@ -50,6 +53,7 @@ public sealed class CardState : IIndexedState
             ["status"] = Status.ToString().ToLowerInvariant(),
             ["session_id"] = SessionId,
             ["changed_at"] = VmIndexTables.Micros(ChangedAt),
+            ["draw_key"] = DrawKey,
         });
     }
 }
@@ -60,7 +64,10 @@ public sealed class CardGrain([PersistentState("card")] IPersistentState<CardSta
     {
         if (state.RecordExists)
             return false;
-        state.State = new CardState { Card = card, PackId = packId, Status = CardStatus.Available, ChangedAt = TimeProvider.GetUtcNow() };
+        state.State = new CardState
+        {
+            Card = card, PackId = packId, Status = CardStatus.Available, ChangedAt = TimeProvider.GetUtcNow(), DrawKey = Random.Shared.NextDouble(),
+        };
         await state.WriteStateAsync();
         return true;
     }

@@ -58,13 +58,30 @@ public sealed class CardPool(IIndexQueries queries)
         return micros is { } value ? VmIndexTables.FromMicros(value) : null;
     }
 
-    /// <summary>A few random available cards of the tier; the caller reserves one (a lost race moves on to the next).</summary>
-    public Task<IReadOnlyList<string>> CandidatesAsync(string packId, RarityTier tier, int limit, CancellationToken cancellationToken) =>
-        queries.QueryAsync<string>("""
+    /// <summary>
+    /// A few random available cards of the tier: those at or after a random point of the cards' fixed random
+    /// <c>draw_key</c>s (wrapping around), so a draw walks an index instead of sorting the pool. The caller reserves one;
+    /// a lost race moves on to the next. A card's chance is proportional to the gap before its key: equal in expectation
+    /// and independent of fmv, though not exactly uniform (ORDER BY random() would be, at the cost of sorting the tier).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CandidatesAsync(string packId, RarityTier tier, int limit, Random random,
+        CancellationToken cancellationToken)
+    {
+        var parameters = new { packId, lo = (double)tier.Lower, hi = (double)tier.Upper, limit, from = random.NextDouble() };
+        var after = await queries.QueryAsync<string>("""
             SELECT grain_key FROM vm_cards
-            WHERE pack_id = @packId AND status = 'available' AND fmv >= @lo AND fmv <= @hi
-            ORDER BY random() LIMIT @limit
-            """, new { packId, lo = (double)tier.Lower, hi = (double)tier.Upper, limit }, cancellationToken);
+            WHERE pack_id = @packId AND status = 'available' AND draw_key >= @from AND fmv >= @lo AND fmv <= @hi
+            ORDER BY draw_key LIMIT @limit
+            """, parameters, cancellationToken);
+        if (after.Count >= limit)
+            return after;
+        var before = await queries.QueryAsync<string>("""
+            SELECT grain_key FROM vm_cards
+            WHERE pack_id = @packId AND status = 'available' AND draw_key < @from AND fmv >= @lo AND fmv <= @hi
+            ORDER BY draw_key LIMIT @limit
+            """, parameters, cancellationToken);
+        return [.. after, .. before.Take(limit - after.Count)];
+    }
 
     /// <summary>Cards a session holds in reserve, including any it claimed before a crash and never recorded.</summary>
     public Task<IReadOnlyList<string>> ReservedByAsync(string sessionId, CancellationToken cancellationToken) =>

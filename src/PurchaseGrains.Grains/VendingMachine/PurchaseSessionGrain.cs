@@ -173,25 +173,34 @@ public sealed partial class PurchaseSessionGrain(
         }
     }
 
+    /// <summary>
+    /// Draws <paramref name="amount"/> cards: a tier by weight among the non-empty ones (<see cref="RarityDraw"/>), then a
+    /// random available card of it, reserved with a conditional write on the card grain (a lost race tries the next one).
+    /// Tier counts are read once and kept locally; they are re-read only when a tier turns out emptier than they said.
+    /// Null when the pool runs out first (the caller releases whatever was reserved).
+    /// </summary>
     private async Task<List<SessionItem>?> ClaimCardsAsync(PackDefinition pack, int amount)
     {
         var items = new List<SessionItem>(amount);
+        List<TierCount>? counts = null;
         var maxRounds = amount * 8 + 16;
         for (var round = 0; items.Count < amount && round < maxRounds; round++)
         {
-            var (tiers, _) = await pool.AggregateAsync(pack, CancellationToken.None);
-            var tier = RarityDraw.ChooseTier(tiers.Select(t => new TierCount(t.Tier, t.Count)).ToList(), Random.Shared);
+            counts ??= (await pool.AggregateAsync(pack, CancellationToken.None)).Tiers.Select(t => new TierCount(t.Tier, t.Count)).ToList();
+            var tier = RarityDraw.ChooseTier(counts, Random.Shared);
             if (tier is null)
                 return null;
-            foreach (var cardId in await pool.CandidatesAsync(pack.Id, tier, CandidatesPerDraw, CancellationToken.None))
+            var claimed = false;
+            foreach (var cardId in await pool.CandidatesAsync(pack.Id, tier, CandidatesPerDraw, Random.Shared, CancellationToken.None))
             {
-                var card = await GrainFactory.GetGrain<ICardGrain>(cardId).Reserve(PrimaryKey);
-                if (card is not null)
+                if (await GrainFactory.GetGrain<ICardGrain>(cardId).Reserve(PrimaryKey) is { } card)
                 {
                     items.Add(new SessionItem(card, pack.BuybackPriceOf(card.Fmv), card.MintAddress));
+                    claimed = true;
                     break;
                 }
             }
+            counts = claimed ? counts.Select(c => c.Tier == tier ? c with { Available = c.Available - 1 } : c).ToList() : null;
         }
         return items.Count == amount ? items : null;
     }

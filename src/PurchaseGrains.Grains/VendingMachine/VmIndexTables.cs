@@ -25,8 +25,9 @@ public static class VmIndexTables
     [
         new(Cards,
             [Col("pack_id", IndexColumnType.Text), Col("fmv", IndexColumnType.Real), Col("status", IndexColumnType.Text),
-             Col("session_id", IndexColumnType.Text), Col("changed_at", IndexColumnType.Integer)],
-            [new IndexDefinition("ix_vm_cards_pool", "pack_id", "status", "fmv"), new IndexDefinition("ix_vm_cards_session", "session_id")]),
+             Col("session_id", IndexColumnType.Text), Col("changed_at", IndexColumnType.Integer), Col("draw_key", IndexColumnType.Real)],
+            [new IndexDefinition("ix_vm_cards_pool", "pack_id", "status", "fmv"), new IndexDefinition("ix_vm_cards_draw", "pack_id", "status", "draw_key"),
+             new IndexDefinition("ix_vm_cards_session", "session_id")]),
         new(Packs,
             [Col("platform", IndexColumnType.Text), Col("slug", IndexColumnType.Text), Col("updated_at", IndexColumnType.Integer)],
             [new IndexDefinition("ix_vm_packs_platform", "platform")]),
