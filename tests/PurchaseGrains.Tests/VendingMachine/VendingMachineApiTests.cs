@@ -60,6 +60,38 @@ public class VendingMachineApiTests
     }
 
     [Fact]
+    public async Task APublicIdBelongsToOneSessionOnly()
+    {
+        await using var silo = await TestSilo.StartSqliteAsync();
+        var code = silo.Grains.GetGrain<PurchaseGrains.Grains.VendingMachine.IPublicIdGrain>("_TESTAB");
+        Assert.True(await code.Claim("session-1"));
+        Assert.True(await code.Claim("session-1"));
+        Assert.False(await code.Claim("session-2"));
+    }
+
+    [Fact]
+    public async Task ARetriedBuyWithTheSameIdempotencyKeyGetsTheSameSession()
+    {
+        await using var silo = await TestSilo.StartSqliteAsync();
+        var api = new VmApi(silo);
+        await api.PutPackAsync("p1");
+        await api.AddCardsAsync("p1", "c", 1m, 2m, 3m);
+        async Task<string> BuyWithKeyAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/vm/buy/init")
+            {
+                Content = JsonContent.Create(new { id = "p1", amount = 1, user_id = "u" }),
+            };
+            request.Headers.Add("Idempotency-Key", "buy-once");
+            var response = await api.Partner.SendAsync(request);
+            return (await VmApi.ExpectAsync(response, HttpStatusCode.OK))["session_id"]!.GetValue<string>();
+        }
+
+        Assert.Equal(await BuyWithKeyAsync(), await BuyWithKeyAsync());
+        Assert.Equal(2, (await api.PackAsync("p1"))["in_stock"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task BuyInitValidatesItsInputWithTheApiMessages()
     {
         await using var silo = await TestSilo.StartSqliteAsync();
