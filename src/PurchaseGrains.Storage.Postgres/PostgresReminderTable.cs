@@ -76,23 +76,32 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
         return [.. entries.OrderBy(entry => entry.DueAt)];
     }
 
-    public async Task CompleteTickAsync(ReminderEntry tick, DateTimeOffset? nextDueAt, CancellationToken cancellationToken)
+    public async Task CompleteTicksAsync(IReadOnlyList<CompletedTick> ticks, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(nextDueAt is null
-            ? """
-              DELETE FROM grain_reminders
-              WHERE grain_type = @type AND grain_key = @key AND name = @name AND version = @version
-              """
-            : """
-              UPDATE grain_reminders SET due_at = @due_at, attempt = 0, lease_owner = NULL, lease_until = NULL
-              WHERE grain_type = @type AND grain_key = @key AND name = @name AND version = @version
-              """);
-        AddTickKey(command, tick);
-        if (nextDueAt is { } next)
+        if (ticks.Count == 0)
         {
-            command.Parameters.Add(new NpgsqlParameter<long>("due_at", next.ToUnixTimeMilliseconds()));
+            return;
         }
 
+        await using var command = dataSource.CreateCommand("""
+            WITH done AS (
+                SELECT * FROM unnest(@types, @keys, @names, @versions, @next_due_at)
+                    AS d(grain_type, grain_key, name, version, next_due_at)
+            ), deleted AS (
+                DELETE FROM grain_reminders r USING done d
+                WHERE d.next_due_at IS NULL
+                  AND r.grain_type = d.grain_type AND r.grain_key = d.grain_key AND r.name = d.name AND r.version = d.version
+            )
+            UPDATE grain_reminders r SET due_at = d.next_due_at, attempt = 0, lease_owner = NULL, lease_until = NULL
+            FROM done d
+            WHERE d.next_due_at IS NOT NULL
+              AND r.grain_type = d.grain_type AND r.grain_key = d.grain_key AND r.name = d.name AND r.version = d.version
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string[]>("types", [.. ticks.Select(t => t.Tick.GrainId.Type)]));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("keys", [.. ticks.Select(t => t.Tick.GrainId.Key)]));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("names", [.. ticks.Select(t => t.Tick.Name)]));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("versions", [.. ticks.Select(t => t.Tick.Version)]));
+        command.Parameters.Add(new NpgsqlParameter<long?[]>("next_due_at", [.. ticks.Select(t => t.NextDueAt?.ToUnixTimeMilliseconds())]));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -76,24 +76,42 @@ internal sealed class SqliteReminderTable(SqliteDatabase database) : IReminderTa
             return [.. entries.OrderBy(entry => entry.DueAt)];
         }, cancellationToken);
 
-    public Task CompleteTickAsync(ReminderEntry tick, DateTimeOffset? nextDueAt, CancellationToken cancellationToken) =>
-        nextDueAt is { } next
-            ? WriteAsync("""
-                UPDATE grain_reminders SET due_at = @due_at, attempt = 0, lease_owner = NULL, lease_until = NULL
-                WHERE grain_type = @type AND grain_key = @key AND name = @name AND version = @version
-                """,
-                command =>
+    public async Task CompleteTicksAsync(IReadOnlyList<CompletedTick> ticks, CancellationToken cancellationToken)
+    {
+        if (ticks.Count == 0)
+        {
+            return;
+        }
+
+        await database.WriteAsync(async connection =>
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            foreach (var (tick, nextDueAt) in ticks)
+            {
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = nextDueAt is null
+                    ? """
+                      DELETE FROM grain_reminders
+                      WHERE grain_type = @type AND grain_key = @key AND name = @name AND version = @version
+                      """
+                    : """
+                      UPDATE grain_reminders SET due_at = @due_at, attempt = 0, lease_owner = NULL, lease_until = NULL
+                      WHERE grain_type = @type AND grain_key = @key AND name = @name AND version = @version
+                      """;
+                AddTickKey(command, tick);
+                if (nextDueAt is { } next)
                 {
-                    AddTickKey(command, tick);
                     command.Parameters.AddWithValue("@due_at", next.ToUnixTimeMilliseconds());
-                },
-                cancellationToken)
-            : WriteAsync("""
-                DELETE FROM grain_reminders
-                WHERE grain_type = @type AND grain_key = @key AND name = @name AND version = @version
-                """,
-                command => AddTickKey(command, tick),
-                cancellationToken);
+                }
+
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return ticks.Count;
+        }, cancellationToken);
+    }
 
     public Task RetryTickAsync(ReminderEntry tick, DateTimeOffset retryAt, CancellationToken cancellationToken) =>
         WriteAsync("""

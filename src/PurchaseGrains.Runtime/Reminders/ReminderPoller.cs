@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,6 +27,8 @@ public sealed partial class ReminderPoller(
     private readonly ReminderOptions _options = reminderOptions.Value;
     private readonly string _nodeId = siloOptions.Value.NodeId;
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Channel<CompletedTick> _completions = Channel.CreateUnbounded<CompletedTick>(new() { SingleReader = true });
+    private Task _recordingCompletions = Task.CompletedTask;
     private SemaphoreSlim? _slots;
     private GrainRuntime? _runtime;
     private volatile bool _crashed;
@@ -44,12 +47,13 @@ public sealed partial class ReminderPoller(
     {
         _runtime = services.GetRequiredService<GrainRuntime>();
         _slots = new SemaphoreSlim(_options.MaxConcurrentTicks, _options.MaxConcurrentTicks);
+        _recordingCompletions = RecordCompletionsAsync();
         while (!stoppingToken.IsCancellationRequested)
         {
-            var claimed = 0;
+            var moreMayBeDue = false;
             try
             {
-                claimed = await ClaimAndDispatchAsync(stoppingToken);
+                moreMayBeDue = await ClaimAndDispatchAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -61,7 +65,7 @@ public sealed partial class ReminderPoller(
                 await DelayOrWakeAsync(TimeSpan.FromSeconds(1), stoppingToken);
                 continue;
             }
-            if (claimed < _options.BatchSize)
+            if (!moreMayBeDue)
                 await DelayOrWakeAsync(_options.PollInterval, stoppingToken);
         }
     }
@@ -73,28 +77,31 @@ public sealed partial class ReminderPoller(
             return;
         for (var i = 0; i < _options.MaxConcurrentTicks; i++)
             await _slots.WaitAsync(cancellationToken);
+        _completions.Writer.TryComplete();
+        await _recordingCompletions.WaitAsync(cancellationToken);
         await table.ReleaseLeasesAsync(_nodeId, cancellationToken);
     }
 
     /// <summary>Test hook: stop claiming and keep every lease, as a killed process would.</summary>
     internal void SimulateCrash() => _crashed = true;
 
-    private async Task<int> ClaimAndDispatchAsync(CancellationToken stoppingToken)
+    /// <summary>Claims as many due ticks as there are free delivery slots; true when the claim came back full.</summary>
+    private async Task<bool> ClaimAndDispatchAsync(CancellationToken stoppingToken)
     {
         await _slots!.WaitAsync(stoppingToken);
-        var free = _slots.CurrentCount + 1;
+        var wanted = Math.Min(_slots.CurrentCount + 1, _options.BatchSize);
         _slots.Release();
         if (_crashed)
-            return 0;
+            return false;
 
         var now = timeProvider.GetUtcNow();
-        var due = await table.ClaimDueAsync(_nodeId, now, _options.Lease, Math.Min(free, _options.BatchSize), stoppingToken);
+        var due = await table.ClaimDueAsync(_nodeId, now, _options.Lease, wanted, stoppingToken);
         foreach (var tick in due)
         {
             await _slots.WaitAsync(stoppingToken);
             _ = DeliverAsync(tick);
         }
-        return due.Count;
+        return due.Count == wanted;
     }
 
     private async Task DeliverAsync(ReminderEntry tick)
@@ -110,7 +117,7 @@ public sealed partial class ReminderPoller(
             if (outcome is null)
             {
                 var next = ReminderSchedule.NextDueAt(tick.DueAt, tick.Period, timeProvider.GetUtcNow());
-                await table.CompleteTickAsync(tick, next, CancellationToken.None);
+                _completions.Writer.TryWrite(new CompletedTick(tick, next));
             }
             else
             {
@@ -160,6 +167,33 @@ public sealed partial class ReminderPoller(
         }
     }
 
+    /// <summary>
+    /// Records delivered ticks many to a statement: one commit per tick would cap delivery at the database's commit
+    /// rate. Until recorded, a tick stays leased to this node; if the node dies first, it is delivered again.
+    /// </summary>
+    private async Task RecordCompletionsAsync()
+    {
+        var batch = new List<CompletedTick>(MaxCompletionsPerStatement);
+        while (await _completions.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxCompletionsPerStatement && _completions.Reader.TryRead(out var completed))
+                batch.Add(completed);
+            if (_crashed)
+                return;
+            try
+            {
+                await table.CompleteTicksAsync(batch, CancellationToken.None);
+            }
+            catch (Exception exception)
+            {
+                LogCompletionsFailed(exception, batch.Count);
+            }
+            batch.Clear();
+        }
+    }
+
+    private const int MaxCompletionsPerStatement = 1000;
+
     private async Task DelayOrWakeAsync(TimeSpan delay, CancellationToken stoppingToken)
     {
         try
@@ -176,6 +210,9 @@ public sealed partial class ReminderPoller(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder {ReminderName} on {GrainId} failed (attempt {Attempt}); retry at {RetryAt:O}")]
     private partial void LogTickFailed(Exception exception, GrainId grainId, string reminderName, int attempt, DateTimeOffset retryAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record {Count} delivered reminder ticks; their leases will lapse and they will be delivered again")]
+    private partial void LogCompletionsFailed(Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the outcome of reminder {ReminderName} on {GrainId}; its lease will lapse and it will be delivered again")]
     private partial void LogTickBookkeepingFailed(Exception exception, GrainId grainId, string reminderName);

@@ -11,6 +11,8 @@ public sealed record ReminderEntry(
     int Attempt,
     string? TraceParent);
 
+public sealed record CompletedTick(ReminderEntry Tick, DateTimeOffset? NextDueAt);
+
 public interface IReminderTable
 {
     /// <summary>Creates or replaces the reminder; clears any lease and resets the attempt count.</summary>
@@ -28,13 +30,20 @@ public interface IReminderTable
     Task<IReadOnlyList<ReminderEntry>> ClaimDueAsync(string nodeId, DateTimeOffset now, TimeSpan lease, int maxCount,
         CancellationToken cancellationToken);
 
-    /// <summary>After a delivered tick: moves the reminder to <paramref name="nextDueAt"/>, or deletes it when null.
-    /// Does nothing if the reminder was re-registered meanwhile (version changed).</summary>
-    Task CompleteTickAsync(ReminderEntry tick, DateTimeOffset? nextDueAt, CancellationToken cancellationToken);
+    /// <summary>After delivered ticks, in one statement: moves each reminder to its next due time, or deletes it when
+    /// there is none. Skips any reminder re-registered meanwhile (version changed).</summary>
+    Task CompleteTicksAsync(IReadOnlyList<CompletedTick> ticks, CancellationToken cancellationToken);
 
     /// <summary>After a failed tick: due again at <paramref name="retryAt"/> with the attempt count raised, lease cleared.</summary>
     Task RetryTickAsync(ReminderEntry tick, DateTimeOffset retryAt, CancellationToken cancellationToken);
 
     /// <summary>Graceful shutdown: gives up every lease this node holds so others claim at once.</summary>
     Task ReleaseLeasesAsync(string nodeId, CancellationToken cancellationToken);
+}
+
+public static class ReminderTableExtensions
+{
+    public static Task CompleteTickAsync(this IReminderTable table, ReminderEntry tick, DateTimeOffset? nextDueAt,
+        CancellationToken cancellationToken) =>
+        table.CompleteTicksAsync([new CompletedTick(tick, nextDueAt)], cancellationToken);
 }

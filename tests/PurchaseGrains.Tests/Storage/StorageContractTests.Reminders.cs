@@ -136,6 +136,28 @@ public abstract partial class StorageContractTests
     }
 
     [StorageFact]
+    public async Task OneBatchCompletesManyTicksEachByItsOwnRule()
+    {
+        var grain = NewGrain();
+        await Reminders.UpsertAsync(grain, "once", Now, TimeSpan.Zero, null, Deadline);
+        await Reminders.UpsertAsync(grain, "periodic", Now, Period, null, Deadline);
+        await Reminders.UpsertAsync(grain, "moved", Now, TimeSpan.Zero, null, Deadline);
+        var ticks = (await Reminders.ClaimDueAsync("node-a", Now, Lease, 10, Deadline)).ToDictionary(t => t.Name);
+        await Reminders.UpsertAsync(grain, "moved", Now.AddHours(1), TimeSpan.Zero, null, Deadline);
+
+        await Reminders.CompleteTicksAsync(
+        [
+            new CompletedTick(ticks["once"], null),
+            new CompletedTick(ticks["periodic"], Now + Period),
+            new CompletedTick(ticks["moved"], null),
+        ], Deadline);
+
+        Assert.Null(await Reminders.GetAsync(grain, "once", Deadline));
+        Assert.Equal(Now + Period, (await Reminders.GetAsync(grain, "periodic", Deadline))?.DueAt);
+        Assert.Equal(Now.AddHours(1), (await Reminders.GetAsync(grain, "moved", Deadline))?.DueAt);
+    }
+
+    [StorageFact]
     public async Task RetryingATickRaisesTheAttemptAndMakesItDueAtTheRetryTime()
     {
         var grain = NewGrain();
