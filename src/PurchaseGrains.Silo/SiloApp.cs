@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using PurchaseGrains.Runtime.Hosting;
 using PurchaseGrains.Silo.Endpoints;
+using PurchaseGrains.Silo.Endpoints.VendingMachine;
 using PurchaseGrains.Silo.Hosting;
 using PurchaseGrains.Silo.Http;
 using PurchaseGrains.Silo.Idempotency;
@@ -24,6 +25,7 @@ public static class SiloApp
         builder.AddTelemetry();
         builder.Services.AddGrainRuntime();
         builder.Services.AddIdempotency();
+        builder.AddVendingMachine();
 
         var app = builder.Build();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
@@ -34,6 +36,7 @@ public static class SiloApp
         app.UseMiddleware<IdempotencyMiddleware>();
 
         app.MapHealth();
+        app.MapVendingMachine();
         app.MapOpenApi();
         mapRoutes?.Invoke(app);
         return app;
