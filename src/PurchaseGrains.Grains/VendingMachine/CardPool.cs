@@ -44,6 +44,31 @@ public sealed class CardPool(IIndexQueries queries)
         return (tiers, rows.Single(r => r.Tier == -1).Count);
     }
 
+    /// <summary>
+    /// Available cards per tier, each count capped at <paramref name="cap"/>. Enough for a session drawing
+    /// <paramref name="cap"/> cards (a tier it cannot empty looks the same as a larger one), and it reads at most
+    /// <paramref name="cap"/> index entries per tier, where an exact count would read the whole pool on every buy.
+    /// </summary>
+    public async Task<IReadOnlyList<TierCount>> AvailableUpToAsync(PackDefinition pack, int cap, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("pack", pack.Id);
+        parameters.Add("cap", cap);
+        var selects = pack.RarityDistribution.Select((tier, i) =>
+        {
+            parameters.Add($"lo{i}", (double)tier.Lower);
+            parameters.Add($"hi{i}", (double)tier.Upper);
+            return string.Create(CultureInfo.InvariantCulture, $"""
+                SELECT {i} AS tier, (SELECT COUNT(*) FROM (
+                    SELECT 1 FROM vm_cards
+                    WHERE pack_id = @pack AND status = 'available' AND fmv >= @lo{i} AND fmv <= @hi{i}
+                    LIMIT @cap) AS capped) AS count
+                """);
+        });
+        var rows = await queries.QueryAsync<AggregateRow>(string.Join("\nUNION ALL\n", selects), parameters, cancellationToken);
+        return [.. rows.OrderBy(r => r.Tier).Select(r => new TierCount(pack.RarityDistribution[(int)r.Tier], r.Count))];
+    }
+
     public async Task<PackStats> StatsAsync(PackDefinition pack, CancellationToken cancellationToken)
     {
         var (tiers, drawable) = await AggregateAsync(pack, cancellationToken);

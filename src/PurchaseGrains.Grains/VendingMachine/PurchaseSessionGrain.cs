@@ -186,7 +186,7 @@ public sealed partial class PurchaseSessionGrain(
         var maxRounds = amount * 8 + 16;
         for (var round = 0; items.Count < amount && round < maxRounds; round++)
         {
-            counts ??= (await pool.AggregateAsync(pack, CancellationToken.None)).Tiers.Select(t => new TierCount(t.Tier, t.Count)).ToList();
+            counts ??= [.. await pool.AvailableUpToAsync(pack, amount - items.Count, CancellationToken.None)];
             var tier = RarityDraw.ChooseTier(counts, Random.Shared);
             if (tier is null)
                 return null;
