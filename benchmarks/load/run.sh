@@ -22,6 +22,7 @@ TARGETS=(
   # --- yet is reported as skipped; it is measured as soon as the build under test has the route.
   "buy-status    buy_status.lua"
   "buy-init      buy_init.lua"
+  "buy-init+status buy_init_status.lua"
   "intent-create intent_create.lua"
   "intent-list   intent_list.lua"
   "mix           mix.lua"
@@ -73,7 +74,7 @@ make_listing() {
 setup_for() {
   case $1 in
     buy-status) make_session ;;
-    buy-init) make_pack ;;
+    buy-init | buy-init+status) make_pack ;;
     intent-create | intent-list) make_listing ;;
     mix) make_pack && make_session && make_listing ;;
   esac
@@ -88,7 +89,7 @@ summarize() {
 
 { echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; wrk -t${BENCH_THREADS:-2}" \
     "-c${BENCH_CONNECTIONS:-64} -d${BENCH_DURATION:-10s} after a ${BENCH_WARMUP:-3s} warm-up, through nginx :$CLUSTER_PORT"
-  printf '%-6s %-14s %10s %9s %9s %8s\n' silos target req/s p50 p99 errors; } | tee "$OUT/summary.txt"
+  printf '%-6s %-16s %10s %9s %9s %8s\n' silos target req/s p50 p99 errors; } | tee "$OUT/summary.txt"
 skip_build=${CLUSTER_SKIP_BUILD:-0}  # the first start publishes, unless told to reuse .cluster/silo
 for n in $COUNTS; do
   CLUSTER_BARE=1 CLUSTER_SKIP_BUILD=$skip_build bash "$REPO/infra/cluster/start.sh" "$n" >"$OUT/start-$n.log" 2>&1 ||
@@ -101,14 +102,14 @@ for n in $COUNTS; do
     if [[ $what == *.lua ]]; then
       args=(-s "$HERE/$what" "$URL")
       if ! setup_for "$name" >/dev/null 2>&1; then
-        printf '%-6s %-14s %s\n' "$n" "$name" "skipped: set-up failed (route not on this build yet?)" | tee -a "$OUT/summary.txt"
+        printf '%-6s %-16s %s\n' "$n" "$name" "skipped: set-up failed (route not on this build yet?)" | tee -a "$OUT/summary.txt"
         continue
       fi
     fi
     wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNECTIONS:-64}" -d"${BENCH_WARMUP:-3s}" "${args[@]}" >/dev/null
     wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNECTIONS:-64}" -d"${BENCH_DURATION:-10s}" --latency "${args[@]}" \
       >"$OUT/$n-$name.txt"
-    printf '%-6s %-14s %s\n' "$n" "$name" "$(summarize "$OUT/$n-$name.txt")" | tee -a "$OUT/summary.txt"
+    printf '%-6s %-16s %s\n' "$n" "$name" "$(summarize "$OUT/$n-$name.txt")" | tee -a "$OUT/summary.txt"
   done
   bash "$REPO/infra/cluster/stop.sh" >/dev/null 2>&1
 done

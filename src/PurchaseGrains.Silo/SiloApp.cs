@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using PurchaseGrains.Runtime.Hosting;
 using PurchaseGrains.Silo.Endpoints;
 using PurchaseGrains.Silo.Endpoints.PurchaseIntents;
+using PurchaseGrains.Silo.Endpoints.VendingMachine;
 using PurchaseGrains.Silo.Hosting;
 using PurchaseGrains.Silo.Http;
 using PurchaseGrains.Silo.Idempotency;
@@ -25,6 +26,7 @@ public static class SiloApp
         builder.AddTelemetry();
         builder.Services.AddGrainRuntime();
         builder.Services.AddIdempotency();
+        builder.AddVendingMachine();
         builder.AddPurchaseIntents();
 
         var app = builder.Build();
@@ -36,6 +38,7 @@ public static class SiloApp
         app.UseMiddleware<IdempotencyMiddleware>();
 
         app.MapHealth();
+        app.MapVendingMachine();
         app.MapOpenApi();
         app.MapPurchaseIntents();
         mapRoutes?.Invoke(app);

@@ -1,0 +1,66 @@
+using PurchaseGrains.Runtime;
+using PurchaseGrains.Runtime.Storage;
+
+namespace PurchaseGrains.Grains.VendingMachine;
+
+/// <summary>A pack's definition (key: pack id). Its pool is the set of card grains indexed under its id.</summary>
+public interface IPackGrain : IGrainWithStringKey
+{
+    Task<PackDefinition?> Get();
+
+    /// <summary>Creates or replaces the definition; true when it was created.</summary>
+    Task<bool> Put(PackDefinition pack);
+}
+
+public sealed class PackState : IIndexedState
+{
+    public PackDefinition? Pack { get; set; }
+
+    public IEnumerable<IndexRow> GetIndexRows(GrainId grainId)
+    {
+        if (Pack is null)
+            yield break;
+        yield return new IndexRow(VmIndexTables.Packs, grainId.Key, new Dictionary<string, object?>
+        {
+            ["platform"] = Pack.Platform,
+            ["slug"] = Pack.Slug,
+            ["updated_at"] = VmIndexTables.Micros(Pack.UpdatedAt),
+        });
+    }
+}
+
+public sealed class PackGrain([PersistentState("pack")] IPersistentState<PackState> state) : Grain, IPackGrain
+{
+    public Task<PackDefinition?> Get() => Task.FromResult(state.State.Pack);
+
+    public async Task<bool> Put(PackDefinition pack)
+    {
+        var created = state.State.Pack is null;
+        state.State.Pack = pack with { Id = PrimaryKey, UpdatedAt = TimeProvider.GetUtcNow() };
+        await state.WriteStateAsync();
+        return created;
+    }
+}
+
+/// <summary>Claims a <c>public_id</c> for one session (key: the code); a taken code makes the caller draw another.</summary>
+public interface IPublicIdGrain : IGrainWithStringKey
+{
+    Task<bool> Claim(string sessionId);
+}
+
+public sealed class PublicIdState
+{
+    public string SessionId { get; set; } = "";
+}
+
+public sealed class PublicIdGrain([PersistentState("public_id")] IPersistentState<PublicIdState> state) : Grain, IPublicIdGrain
+{
+    public async Task<bool> Claim(string sessionId)
+    {
+        if (state.RecordExists)
+            return state.State.SessionId == sessionId;
+        state.State.SessionId = sessionId;
+        await state.WriteStateAsync();
+        return true;
+    }
+}
