@@ -7,8 +7,6 @@ namespace PurchaseGrains.Storage.Postgres;
 /// <summary>Times are stored as Unix milliseconds and always compared with the caller's clock, never the server's.</summary>
 internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IReminderTable
 {
-    private const string EntryColumns = "grain_type, grain_key, name, due_at, period_ms, first_tick_at, version, attempt, trace_parent";
-
     public async Task UpsertAsync(GrainId grainId, string name, DateTimeOffset dueAt, TimeSpan period, string? traceParent,
         CancellationToken cancellationToken)
     {
@@ -45,11 +43,11 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
     public async Task<ReminderEntry?> GetAsync(GrainId grainId, string name, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
-            SELECT {EntryColumns} FROM grain_reminders
+            SELECT {ReminderRows.Columns} FROM grain_reminders
             WHERE grain_type = @type AND grain_key = @key AND name = @name
             """);
         AddReminderKey(command, grainId, name);
-        var entries = await ReadEntriesAsync(command, cancellationToken);
+        var entries = await ReminderRows.ReadAllAsync(command, cancellationToken);
         return entries.SingleOrDefault();
     }
 
@@ -72,7 +70,7 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
         command.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
         command.Parameters.Add(new NpgsqlParameter<long>("lease_until", (now + lease).ToUnixTimeMilliseconds()));
         command.Parameters.Add(new NpgsqlParameter<int>("max_count", maxCount));
-        var entries = await ReadEntriesAsync(command, cancellationToken);
+        var entries = await ReminderRows.ReadAllAsync(command, cancellationToken);
         return [.. entries.OrderBy(entry => entry.DueAt)];
     }
 
@@ -123,26 +121,6 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
             """);
         command.Parameters.Add(new NpgsqlParameter<string>("node", nodeId));
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<List<ReminderEntry>> ReadEntriesAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var entries = new List<ReminderEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            entries.Add(new ReminderEntry(
-                new GrainId(reader.GetString(0), reader.GetString(1)),
-                reader.GetString(2),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                TimeSpan.FromMilliseconds(reader.GetInt64(4)),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-                reader.GetInt64(6),
-                reader.GetInt32(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8)));
-        }
-
-        return entries;
     }
 
     private static void AddReminderKey(NpgsqlCommand command, GrainId grainId, string name)

@@ -7,8 +7,6 @@ namespace PurchaseGrains.Storage.Sqlite;
 /// <summary>Times are stored as Unix milliseconds and always compared with the caller's clock, never SQLite's.</summary>
 internal sealed class SqliteReminderTable(SqliteDatabase database) : IReminderTable
 {
-    private const string EntryColumns = "grain_type, grain_key, name, due_at, period_ms, first_tick_at, version, attempt, trace_parent";
-
     public Task UpsertAsync(GrainId grainId, string name, DateTimeOffset dueAt, TimeSpan period, string? traceParent,
         CancellationToken cancellationToken) =>
         WriteAsync("""
@@ -46,11 +44,11 @@ internal sealed class SqliteReminderTable(SqliteDatabase database) : IReminderTa
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT {EntryColumns} FROM grain_reminders
+            SELECT {ReminderRows.Columns} FROM grain_reminders
             WHERE grain_type = @type AND grain_key = @key AND name = @name
             """;
         AddReminderKey(command, grainId, name);
-        var entries = await ReadEntriesAsync(command, cancellationToken);
+        var entries = await ReminderRows.ReadAllAsync(command, cancellationToken);
         return entries.SingleOrDefault();
     }
 
@@ -66,13 +64,13 @@ internal sealed class SqliteReminderTable(SqliteDatabase database) : IReminderTa
                     WHERE due_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
                     ORDER BY due_at
                     LIMIT @max_count)
-                RETURNING {EntryColumns}
+                RETURNING {ReminderRows.Columns}
                 """;
             command.Parameters.AddWithValue("@node", nodeId);
             command.Parameters.AddWithValue("@now", now.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("@lease_until", (now + lease).ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("@max_count", maxCount);
-            var entries = await ReadEntriesAsync(command, cancellationToken);
+            var entries = await ReminderRows.ReadAllAsync(command, cancellationToken);
             return [.. entries.OrderBy(entry => entry.DueAt)];
         }, cancellationToken);
 
@@ -140,26 +138,6 @@ internal sealed class SqliteReminderTable(SqliteDatabase database) : IReminderTa
             addParameters(command);
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
-
-    private static async Task<List<ReminderEntry>> ReadEntriesAsync(SqliteCommand command, CancellationToken cancellationToken)
-    {
-        var entries = new List<ReminderEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            entries.Add(new ReminderEntry(
-                new GrainId(reader.GetString(0), reader.GetString(1)),
-                reader.GetString(2),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                TimeSpan.FromMilliseconds(reader.GetInt64(4)),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-                reader.GetInt64(6),
-                reader.GetInt32(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8)));
-        }
-
-        return entries;
-    }
 
     private static void AddReminderKey(SqliteCommand command, GrainId grainId, string name)
     {
