@@ -32,6 +32,7 @@ public static class SiloApp
         var app = builder.Build();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
         app.UseStatusCodePages(EmptyStatusToEnvelope);
+        app.UseMiddleware<QueryTextMiddleware>();
         app.UseRouting();
         app.UseRouteSpanNames();
         app.UseMiddleware<ApiKeyMiddleware>();

@@ -27,7 +27,8 @@ public static class StripeEvent
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            // Text with a NUL or a lone surrogate can be neither looked up nor stored.
+            if (root.ValueKind != JsonValueKind.Object || !WireText.IsValid(root))
                 return (null, "Invalid JSON body");
             var id = Text(root, "id");
             var type = Text(root, "type");

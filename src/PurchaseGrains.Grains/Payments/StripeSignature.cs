@@ -12,6 +12,9 @@ public enum SignatureCheck { Valid, Missing, Malformed, Mismatch, OutsideToleran
 /// </summary>
 public static class StripeSignature
 {
+    private static readonly long MinUnixSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds();
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     public static SignatureCheck Verify(string? header, ReadOnlySpan<byte> body, string secret, DateTimeOffset now, TimeSpan tolerance)
     {
         if (string.IsNullOrWhiteSpace(header))
@@ -42,6 +45,9 @@ public static class StripeSignature
         var expected = Compute(signedAt, body, secret);
         if (!signatures.Any(s => CryptographicOperations.FixedTimeEquals(s, expected)))
             return SignatureCheck.Mismatch;
+        // A timestamp no clock can show (beyond year 9999 or before year 1) is outside any tolerance.
+        if (signedAt < MinUnixSeconds || signedAt > MaxUnixSeconds)
+            return SignatureCheck.OutsideTolerance;
         var age = now - DateTimeOffset.FromUnixTimeSeconds(signedAt);
         return age.Duration() > tolerance ? SignatureCheck.OutsideTolerance : SignatureCheck.Valid;
     }

@@ -21,7 +21,8 @@ public sealed record PageCursor(long CreatedAtMicros, string Id)
         {
             var decoded = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(text));
             var colon = decoded.IndexOf(':');
-            return colon > 0 && colon < decoded.Length - 1
+            // The id goes to storage as a query parameter: a NUL in it (forged cursor) must not reach PostgreSQL.
+            return colon > 0 && colon < decoded.Length - 1 && WireText.IsValid(decoded)
                 && long.TryParse(decoded.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var micros)
                 ? new PageCursor(micros, decoded[(colon + 1)..])
                 : null;

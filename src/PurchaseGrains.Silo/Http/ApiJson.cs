@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
 namespace PurchaseGrains.Silo.Http;
@@ -11,6 +12,10 @@ public static class ApiJson
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.DictionaryKeyPolicy = null;
         options.MaxDepth = 32;
+        // The web defaults read "1" as 1; the contract answers wrong types, strings for numbers included, with 400.
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.Converters.Add(new WireTextStringConverter());
+        options.Converters.Add(new WireTextElementConverter());
     }
 
     public static readonly JsonSerializerOptions Options = CreateOptions();

@@ -58,6 +58,7 @@ public sealed class HttpConventionTests : IAsyncLifetime
     [InlineData("{\"by\": \"one\"}", "Invalid JSON body")]
     [InlineData("[1,2,3]", "Invalid JSON body")]
     [InlineData("{\"by\": 1e400}", "Invalid JSON body")]
+    [InlineData("{\"by\": \"1\"}", "Invalid JSON body")] // a string for a number is a wrong type, even when it holds one
     public async Task MalformedJsonOrWrongTypesAre400InTheEnvelope(string body, string message)
     {
         using var client = _silo.CreateClient();
@@ -95,6 +96,34 @@ public sealed class HttpConventionTests : IAsyncLifetime
         Assert.Equal("ready", (await client.GetFromJsonAsync<JsonElement>("/health/ready")).GetProperty("status").GetString());
         var openApi = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         Assert.True(openApi.GetProperty("paths").TryGetProperty("/health/ready", out _));
+    }
+
+    [Theory]
+    [InlineData("/v1/purchase-intents?listing_id=%00")]
+    [InlineData("/api/v1/vm/recent-pulls?claw_ids=a%00b")]
+    public async Task ANulInTheQueryIs400InTheEnvelope(string target)
+    {
+        using var client = _silo.CreateClient();
+
+        await AssertError(await client.GetAsync(target), HttpStatusCode.BadRequest, "The query string holds a NUL character");
+    }
+
+    [Theory]
+    [InlineData("/v1/listings?cursor=MToA")] // base64url of "1:\0": PostgreSQL answered 503 to it
+    [InlineData("/v1/purchase-intents?cursor=MToA")]
+    public async Task AForgedCursorHoldingANulIsAnInvalidCursor(string target)
+    {
+        using var client = _silo.CreateClient();
+
+        await AssertError(await client.GetAsync(target), HttpStatusCode.BadRequest, "Invalid cursor");
+    }
+
+    [Fact]
+    public async Task A100kCharacterIdReachesTheApiAndGetsItsAnswerInTheEnvelope()
+    {
+        using var client = _silo.CreateClient();
+
+        await AssertError(await client.GetAsync($"/v1/listings/{new string('x', 100_000)}"), HttpStatusCode.NotFound, "Listing not found");
     }
 
     internal static async Task AssertError(HttpResponseMessage response, HttpStatusCode status, string message)

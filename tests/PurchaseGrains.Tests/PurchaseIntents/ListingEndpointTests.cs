@@ -114,4 +114,20 @@ public sealed class ListingEndpointTests : IntentSiloTest
     }
 
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
+
+    [Theory]
+    [InlineData("""{"start_time":"\ud800"}""")]
+    [InlineData("""{"end_time":"\udfff\ud800"}""")]
+    [InlineData("""{"policy":{"type":"\ud800"}}""")]
+    [InlineData("""{"policy":{"email_addresses":["a\u0000@example.com"]}}""")]
+    public async Task APatchWithALoneSurrogateOrANulIsInvalidJsonAndChangesNothing(string body)
+    {
+        var id = await Api.CreateListingAsync();
+        var before = await (await Api.Admin.GetAsync($"/v1/listings/{id}")).Content.ReadAsStringAsync();
+
+        var response = await Api.Admin.PatchAsync($"/v1/listings/{id}", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        await IntentApi.AssertErrorAsync(response, System.Net.HttpStatusCode.BadRequest, "Invalid JSON body");
+        Assert.Equal(before, await (await Api.Admin.GetAsync($"/v1/listings/{id}")).Content.ReadAsStringAsync());
+    }
 }

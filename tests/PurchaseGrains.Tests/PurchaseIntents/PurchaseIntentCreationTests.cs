@@ -210,4 +210,19 @@ public sealed class PurchaseIntentCreationTests : IntentSiloTest
     [Fact]
     public async Task AnUnknownIntentIsNotFound() =>
         await IntentApi.AssertErrorAsync(await Api.Partner.GetAsync($"/v1/purchase-intents/{Guid.NewGuid()}"), HttpStatusCode.NotFound, "Purchase intent not found");
+
+    [Theory]
+    [InlineData("a\\u0000b", "x@example.com")] // PostgreSQL cannot store a NUL: this was a 503
+    [InlineData("LISTING", "\\ud800@example.com")] // a lone surrogate names no character
+    public async Task TextWithANulOrALoneSurrogateIsInvalidJson(string listingId, string email)
+    {
+        var listing = await Api.CreateListingAsync();
+        var body = "{\"provider\":\"STRIPE\",\"listing_id\":\"" + listingId.Replace("LISTING", listing, StringComparison.Ordinal) +
+                   "\",\"quantity\":1,\"buyer\":{\"email\":\"" + email + "\"}}";
+
+        var response = await Api.Partner.PostAsync("/v1/purchase-intents", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        await IntentApi.AssertErrorAsync(response, HttpStatusCode.BadRequest, "Invalid JSON body");
+        Assert.Equal(0, (await IntentApi.ReadAsync(await Api.Partner.GetAsync("/v1/purchase-intents"), HttpStatusCode.OK)).GetProperty("total_results").GetInt32());
+    }
 }

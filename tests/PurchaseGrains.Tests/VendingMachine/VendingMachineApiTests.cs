@@ -306,4 +306,35 @@ public class VendingMachineApiTests
         var (status, _) = await api.BuyAsync("p1", 1, "u", api.OtherPartner);
         Assert.Equal(HttpStatusCode.OK, status);
     }
+
+    [Theory]
+    [InlineData("""{"cards":[null]}""", "cards[0]: must be an object")]
+    [InlineData("""{"cards":[{"id":"ok","name":"n","fmv":1,"type":"enft"},null]}""", "cards[1]: must be an object")]
+    public async Task ANullCardIsRefusedNotACrash(string body, string error)
+    {
+        await using var silo = await TestSilo.StartSqliteAsync();
+        var api = new VmApi(silo);
+        await api.PutPackAsync("p1");
+
+        var response = await api.Admin.PostAsync("/admin/v1/packs/p1/cards", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(error, (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("error").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"slug":"s","name":"n","max_per_mint":1,"rarity_distribution":[null]}""", "every rarity tier must be an object")]
+    [InlineData("""{"slug":"s","name":"n","max_per_mint":1,"categories":[null],"rarity_distribution":[{"id":"t","upper":1,"weight":1}]}""", "categories must be a list of strings")]
+    public async Task ANullTierOrCategoryIsRefusedNotACrash(string body, string error)
+    {
+        await using var silo = await TestSilo.StartSqliteAsync();
+        var api = new VmApi(silo);
+
+        var response = await api.Admin.PutAsync("/admin/v1/packs/p1", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(error, (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await api.Partner.GetAsync("/api/v1/vm/available")).StatusCode);
+        Assert.Equal("[]", await (await api.Partner.GetAsync("/api/v1/vm/available")).Content.ReadAsStringAsync());
+    }
 }

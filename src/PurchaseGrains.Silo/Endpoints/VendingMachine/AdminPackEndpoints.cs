@@ -19,6 +19,10 @@ public static class AdminPackEndpoints
     private static async Task<Results<Ok<PackResponse>, JsonHttpResult<ApiError>>> PutPack(string id, PackPutRequest request,
         IGrainFactory grains, CardPool pool, TimeProvider time, CancellationToken cancellationToken)
     {
+        if (request.RarityDistribution?.Any(t => t is null) == true)
+            return ApiErrors.Status(400, "every rarity tier must be an object");
+        if (request.Categories?.Any(c => c is null) == true)
+            return ApiErrors.Status(400, "categories must be a list of strings");
         var tiers = (request.RarityDistribution ?? [])
             .Select(t => new RarityTier(t.Id ?? "", string.IsNullOrWhiteSpace(t.Name) ? t.Id ?? "" : t.Name, t.Color, t.Lower, t.Upper, t.Weight))
             .ToList();
@@ -61,14 +65,15 @@ public static class AdminPackEndpoints
         return TypedResults.Ok(new AddCardsResponse(added));
     }
 
-    private static string? Validate(CardRequest card) => card switch
+    private static string? Validate(CardRequest? card) => card switch
     {
+        null => "must be an object",
         { Id: null or "" } => "id is required",
         { Id.Length: > 200 } => "id must be at most 200 characters",
         { Name: null or "" } => "name is required",
         { Fmv: < 0 } => "fmv must not be negative",
         { Type: null or "" } => "type is required",
-        _ when !CardTypes.All.Contains(card.Type) => "type must be one of enft, ebay, fanatics, alt, external",
+        _ when !CardTypes.All.Contains(card.Type!) => "type must be one of enft, ebay, fanatics, alt, external",
         _ => null,
     };
 }

@@ -73,4 +73,24 @@ public sealed class StripeWebhookTests
     [InlineData("""not json""", "Invalid JSON body")]
     public void UnknownOrIncompleteEventsAreRefused(string json, string error) =>
         Assert.Equal(error, StripeEvent.Parse(Encoding.UTF8.GetBytes(json)).Error);
+
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(253_402_300_800)] // 10000-01-01
+    public void ACorrectlySignedTimestampNoClockCanShowIsOutsideTheTolerance(long t)
+    {
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes($"{t}.{Encoding.UTF8.GetString(Body)}"));
+        Assert.Equal(SignatureCheck.OutsideTolerance, StripeSignature.Verify($"t={t},v1={Convert.ToHexStringLower(mac)}", Body, Secret, Now, Tolerance));
+    }
+
+    [Theory]
+    [InlineData("""{"id":"\udc00x","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1"}}}""")]
+    [InlineData("""{"id":"evt_1","type":"payment_intent.succeeded","data":{"object":{"id":"pi\u0000"}}}""")]
+    [InlineData("""{"id":"evt_1","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1","metadata":{"purchase_intent_id":"\ud800"}}}}""")]
+    public void AnEventWithANulOrALoneSurrogateIsInvalidJson(string json)
+    {
+        var (paymentEvent, error) = StripeEvent.Parse(Encoding.UTF8.GetBytes(json));
+        Assert.Null(paymentEvent);
+        Assert.Equal("Invalid JSON body", error);
+    }
 }
