@@ -31,6 +31,7 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource dataSource, GrainC
                 if (backoff.Failures > 0)
                 {
                     PostgresStorageLog.ChangeFeedConnectionRestored(logger, "listener", backoff.Failures);
+                    subscribers.Dispatch(GrainChange.Gap);
                 }
 
                 backoff.Reset();

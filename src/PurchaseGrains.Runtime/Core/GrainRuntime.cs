@@ -135,8 +135,15 @@ public sealed partial class GrainRuntime : IDisposable
 
     private void OnGrainChanged(GrainChange change)
     {
-        if (change.OriginNodeId != _options.NodeId && _activations.TryGetValue(change.GrainId, out var activation))
+        if (change.IsGap)
+        {
+            foreach (var activation in _activations.Values)
+                activation.MarkStale();
+        }
+        else if (change.OriginNodeId != _options.NodeId && _activations.TryGetValue(change.GrainId, out var activation))
+        {
             activation.MarkStale();
+        }
     }
 
     public void Dispose() => _changeSubscription.Dispose();

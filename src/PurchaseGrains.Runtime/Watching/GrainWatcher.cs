@@ -29,9 +29,12 @@ internal sealed class GrainWatcher : IGrainWatcher, IDisposable
         LiveWatch[] toWake;
         lock (_lock)
         {
-            if (!_watches.TryGetValue(change.GrainId, out var watches))
+            if (change.IsGap)
+                toWake = [.. _watches.Values.SelectMany(w => w)];
+            else if (_watches.TryGetValue(change.GrainId, out var watches))
+                toWake = [.. watches];
+            else
                 return;
-            toWake = [.. watches];
         }
         foreach (var watch in toWake)
             watch.Signal();

@@ -111,6 +111,32 @@ public sealed class ClusterTests(PostgresDatabase database) : IClassFixture<Post
         Assert.Equal(6, afterB);
     }
 
+    [PostgresFact]
+    public async Task ANodeThatMayHaveMissedChangesRereadsOnceItsFeedReconnects()
+    {
+        var connection = await database.CreateSchemaAsync();
+        await using var silo = await StartAsync(connection);
+        var counter = silo.Grains.GetGrain<ICounterGrain>($"missed-{Guid.NewGuid():N}");
+        Assert.Equal(0, await counter.Get());
+        // A write this node's feed never hears of, as when a notification is lost while the listener is down.
+        await silo.Services.GetRequiredService<IGrainStorage>().WriteAsync(counter.GetGrainId(), "counter",
+            "{\"value\":42}", expectedVersion: null, indexRows: [], default);
+        Assert.Equal(0, await counter.Get());
+
+        await using (var admin = new Npgsql.NpgsqlConnection(connection))
+        {
+            await admin.OpenAsync();
+            await using var terminate = new Npgsql.NpgsqlCommand("""
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = current_database() AND application_name LIKE '%grain changes'
+                """, admin);
+            await terminate.ExecuteNonQueryAsync();
+        }
+
+        await Eventually.TrueAsync(async () => await counter.Get() == 42, TimeSpan.FromSeconds(10),
+            "the reconnected feed to mark the cached activation stale");
+    }
+
     private static Task<TestSilo> StartAsync(string connection, IDictionary<string, string?>? settings = null) =>
         TestSilo.StartPostgresAsync(connection, settings, TestGrainRegistration.AddTestGrains);
 }
