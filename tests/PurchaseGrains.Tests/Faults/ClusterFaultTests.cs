@@ -180,7 +180,21 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
             await Task.Delay(wait);
         await using var connection = new NpgsqlConnection(cluster.ConnectionString);
         await connection.OpenAsync();
-        await new InvariantChecker(connection).CheckAllAsync(record, DateTimeOffset.UtcNow, Grace);
+        try
+        {
+            await new InvariantChecker(connection).CheckAllAsync(record, DateTimeOffset.UtcNow, Grace);
+        }
+        catch (InvariantViolationException violation)
+        {
+            cluster.KeepDirectory = true;
+            Log($"invariants broken; cluster folder kept: {cluster.Directory}");
+            Log(await InvariantChecker.DescribeAsync(connection, InvariantChecker.IdsIn(violation.Message)));
+            foreach (var id in InvariantChecker.IdsIn(violation.Message).Take(3))
+            {
+                Log($"client requests about {id}:\n{MixedLoad.Describe(record.Requests.Where(r => r.Path.Contains(id, StringComparison.Ordinal)))}");
+            }
+            throw;
+        }
     }
 
     private void Log(string line)

@@ -208,6 +208,31 @@ public sealed class InvariantChecker(NpgsqlConnection connection)
             throw new InvariantViolationException("all", $"{failures.Count} invariant check(s) failed:\n" + string.Join('\n', failures));
     }
 
+    /// <summary>The grain ids (uuids, card ids) named in a failure message.</summary>
+    public static IReadOnlyList<string> IdsIn(string message) =>
+        System.Text.RegularExpressions.Regex.Matches(message, @"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|fault-card-\d+")
+            .Select(m => m.Value).Distinct().Take(MaxIdsShown).ToList();
+
+    /// <summary>Everything stored about <paramref name="ids"/>: grain rows, reminders, ledger lines, for a failure report.</summary>
+    public static async Task<string> DescribeAsync(NpgsqlConnection connection, IReadOnlyList<string> ids)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var sql in new[]
+        {
+            "SELECT grain_type, grain_key, version::text, updated_at::text, payload::text FROM grain_state WHERE grain_key = ANY(@ids) OR payload->>'session_id' = ANY(@ids)",
+            "SELECT grain_type, grain_key, name, due_at::text, period_ms::text, attempt::text, COALESCE(lease_owner, '-'), COALESCE(lease_until::text, '-') FROM grain_reminders WHERE grain_key = ANY(@ids)",
+            "SELECT grain_key, listing_id, quantity::text, state, COALESCE(bucket, '-') FROM listing_holds WHERE grain_key = ANY(@ids)",
+        })
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("ids", ids.ToArray());
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                text.AppendLine(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : reader.GetString(i))));
+        }
+        return text.ToString();
+    }
+
     private static void Fail(string invariant, string what, IEnumerable<string> offending)
     {
         var ids = offending.Distinct().Order(StringComparer.Ordinal).ToList();

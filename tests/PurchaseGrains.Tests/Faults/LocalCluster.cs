@@ -31,6 +31,9 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public string Directory { get; }
 
+    /// <summary>Keep the folder (logs, PostgreSQL data) after stopping, e.g. when a test failed. Also FAULTS_KEEP_CLUSTER_DIR=1.</summary>
+    public bool KeepDirectory { get; set; } = Environment.GetEnvironmentVariable("FAULTS_KEEP_CLUSTER_DIR") == "1";
+
     public int SiloCount { get; }
 
     /// <summary>nginx listens here; silo i on <c>BasePort + i</c>.</summary>
@@ -129,7 +132,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             _log($"stop.sh failed: {exception.Message}");
         }
-        if (Environment.GetEnvironmentVariable("FAULTS_KEEP_CLUSTER_DIR") != "1")
+        if (!KeepDirectory)
         {
             try { System.IO.Directory.Delete(Directory, recursive: true); }
             catch (IOException) { }
