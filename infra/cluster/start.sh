@@ -70,5 +70,5 @@ cat <<DONE
 Cluster up: $N silo(s) on ports $(silo_port 1)..$(silo_port "$N"), PostgreSQL on $CLUSTER_PG_PORT, logs in $LOGS
 Entry URL: http://127.0.0.1:$CLUSTER_PORT
 API keys (Development): dev-partner-key (partner), dev-admin-key (admin), header X-API-Key
-Stop: infra/cluster/stop.sh   Fault tests: infra/cluster/kill-silo.sh I, infra/cluster/restart-silo.sh I
+Stop: infra/cluster/stop.sh   Fault drills: infra/cluster/kill-silo.sh I, restart-silo.sh I, stop-postgres.sh, start-postgres.sh
 DONE
