@@ -1,6 +1,7 @@
-# Sourced by the infra/cluster scripts. Everything a cluster leaves behind lives under <repo>/.cluster.
+# Sourced by the infra/cluster scripts. Everything a cluster leaves behind lives under CLUSTER_DIR (default
+# <repo>/.cluster); another CLUSTER_DIR (and other ports) makes a second, independent cluster, as the fault tests do.
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-CLUSTER_DIR=$REPO/.cluster
+CLUSTER_DIR=$(realpath -m "${CLUSTER_DIR:-$REPO/.cluster}")
 PIDS=$CLUSTER_DIR/pids
 LOGS=$CLUSTER_DIR/logs
 CLUSTER_PORT=${CLUSTER_PORT:-5100}

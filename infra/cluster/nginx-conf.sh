@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Prints the nginx config for a local cluster of N silos (plus /bare when CLUSTER_BARE=1).
+# Prints the nginx config for a local cluster of N silos (plus /bare when CLUSTER_BARE=1; with
+# CLUSTER_UPSTREAM_HEADER=1 every answer names the silo(s) tried in X-Upstream-Addr, for fault tests).
 #   usage: infra/cluster/nginx-conf.sh N        (start.sh writes it to .cluster/nginx/nginx.conf)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -12,7 +13,10 @@ for i in $(seq 1 "$N"); do
   servers+="    server 127.0.0.1:$(silo_port "$i") max_fails=1 fail_timeout=2s;"$'\n'
 done
 
-bare_upstream="" bare_location=""
+bare_upstream="" bare_location="" upstream_header=""
+if [ "${CLUSTER_UPSTREAM_HEADER:-0}" = 1 ]; then
+  upstream_header='    add_header X-Upstream-Addr $upstream_addr always;'
+fi
 if [ "${CLUSTER_BARE:-0}" = 1 ]; then
   bare_upstream="  upstream bare {
     server 127.0.0.1:$CLUSTER_BARE_PORT;
@@ -87,6 +91,7 @@ $bare_upstream
     proxy_read_timeout 30s;
     proxy_send_timeout 30s;
 
+$upstream_header
     location / { proxy_pass http://silos; }
 $bare_location
   }

@@ -4,9 +4,11 @@
 # Env: CLUSTER_PORT (nginx, default 5100; silo i listens on CLUSTER_PORT+i), CLUSTER_PG_PORT (55450),
 #      CLUSTER_BARE=1 (also start benchmarks/PurchaseGrains.BareEndpoint on CLUSTER_BARE_PORT, default CLUSTER_PORT+99,
 #      behind nginx at /bare), CLUSTER_SKIP_BUILD=1 (reuse .cluster/silo from the last start),
+#      CLUSTER_SILO_FROM (copy this already built silo output folder, e.g. src/PurchaseGrains.Silo/bin/Release/net10.0,
+#      instead of publishing), CLUSTER_DIR (where state, logs and pids live; default <repo>/.cluster),
 #      CLUSTER_SILO_ARGS (extra command-line arguments for every silo). Every other variable is inherited by the silos,
 #      so any setting passes through as e.g. Reminders__Lease=00:00:10.
-# State, logs and the pids file live under .cluster/; infra/cluster/stop.sh undoes it all.
+# State, logs and the pids file live under CLUSTER_DIR; infra/cluster/stop.sh (same CLUSTER_DIR) undoes it all.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 N=${1:-${CLUSTER_SILOS:-3}}
@@ -34,8 +36,12 @@ conn=$(bash infra/postgres/start-throwaway.sh "$CLUSTER_PG_PORT" "$PGDATA_DIR")
 echo "$conn;Maximum Pool Size=$((250 / N))" > "$CLUSTER_DIR/postgres.conn"
 record_pid postgres "$(head -n 1 "$PGDATA_DIR/postmaster.pid")"
 
-if [ "${CLUSTER_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$CLUSTER_DIR/silo/PurchaseGrains.Silo.dll" ]; then
-  log "publishing the silo to .cluster/silo"
+if [ -n "${CLUSTER_SILO_FROM:-}" ]; then
+  [ -f "$CLUSTER_SILO_FROM/PurchaseGrains.Silo.dll" ] || { log "no PurchaseGrains.Silo.dll in $CLUSTER_SILO_FROM"; exit 1; }
+  log "copying the silo from $CLUSTER_SILO_FROM"
+  rm -rf "$CLUSTER_DIR/silo" && cp -r "$CLUSTER_SILO_FROM" "$CLUSTER_DIR/silo"
+elif [ "${CLUSTER_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$CLUSTER_DIR/silo/PurchaseGrains.Silo.dll" ]; then
+  log "publishing the silo to $CLUSTER_DIR/silo"
   dotnet publish src/PurchaseGrains.Silo -c Release -o "$CLUSTER_DIR/silo" --nologo -v quiet >&2
 fi
 if [ "${CLUSTER_BARE:-0}" = 1 ] && { [ "${CLUSTER_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$CLUSTER_DIR/bare/PurchaseGrains.BareEndpoint.dll" ]; }; then
@@ -61,8 +67,8 @@ launch nginx "$CLUSTER_DIR/nginx" "$LOGS/nginx.log" \
 wait_ready nginx "http://127.0.0.1:$CLUSTER_PORT/health/ready" 10
 
 cat <<DONE
-Cluster up: $N silo(s) on ports $(silo_port 1)..$(silo_port "$N"), PostgreSQL on $CLUSTER_PG_PORT, logs in .cluster/logs
+Cluster up: $N silo(s) on ports $(silo_port 1)..$(silo_port "$N"), PostgreSQL on $CLUSTER_PG_PORT, logs in $LOGS
 Entry URL: http://127.0.0.1:$CLUSTER_PORT
 API keys (Development): dev-partner-key (partner), dev-admin-key (admin), header X-API-Key
-Stop: infra/cluster/stop.sh   Fault tests: infra/cluster/kill-silo.sh I, infra/cluster/restart-silo.sh I
+Stop: infra/cluster/stop.sh   Fault drills: infra/cluster/kill-silo.sh I, restart-silo.sh I, stop-postgres.sh, start-postgres.sh
 DONE

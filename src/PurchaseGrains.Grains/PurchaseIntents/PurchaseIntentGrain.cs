@@ -152,6 +152,9 @@ public sealed partial class PurchaseIntentGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        // A tick may land on a node whose cached copy missed a change (its notification lost while the change
+        // listener reconnected): deciding "nothing to do" on a stale PENDING would drop a one-shot tick for good.
+        await RefreshUnlessSettledAsync();
         if (reminderName.StartsWith(ExpirePrefix, StringComparison.Ordinal))
             await OnExpiryDueAsync(reminderName[ExpirePrefix.Length..]);
         else if (reminderName == PollReminder)

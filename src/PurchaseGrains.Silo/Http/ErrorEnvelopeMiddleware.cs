@@ -39,6 +39,9 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
         _ => (500, "Internal server error"),
     };
 
+    /// <summary>True for the failures answered 503 (storage unavailable, resource busy): the client may retry shortly.</summary>
+    public static bool IsRetryable(Exception exception) => Classify(exception).Status == 503;
+
     private static bool IsStorageOutage(Exception exception) => exception switch
     {
         DbException or SocketException or TimeoutException => true,

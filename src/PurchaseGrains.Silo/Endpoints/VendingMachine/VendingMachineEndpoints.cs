@@ -92,7 +92,9 @@ public static partial class VendingMachineEndpoints
             result = await grains.GetGrain<IPurchaseSessionGrain>(sessionId)
                 .Init(new BuyCommand(caller.Partner, request.UserId, pack, request.Amount));
         }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        // A storage outage (or a grain too contended to write) is the service-wide 503 "retry shortly", not a failed
+        // transaction: the error middleware answers it, like on every other route.
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && !ErrorEnvelopeMiddleware.IsRetryable(exception))
         {
             LogBuyFailed(loggers.CreateLogger(typeof(VendingMachineEndpoints)), exception, sessionId);
             return ApiErrors.Status(500, "Error during transaction");

@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace PurchaseGrains.Tests.Faults;
+
+/// <summary>
+/// A real local cluster for fault tests, run by the infra/cluster scripts: a throwaway PostgreSQL, N silo processes
+/// (the silo build next to this test build) and nginx, on free loopback ports and in a folder of its own under /tmp,
+/// so it never meets a developer's cluster (<c>.cluster</c>, port 5100) or another test.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(4);
+
+    private readonly Dictionary<string, string> _environment;
+    private readonly Action<string> _log;
+    private bool _stopped;
+
+    private LocalCluster(string directory, int siloCount, int basePort, int postgresPort, Dictionary<string, string> environment,
+        Action<string> log)
+    {
+        Directory = directory;
+        SiloCount = siloCount;
+        BasePort = basePort;
+        PostgresPort = postgresPort;
+        _environment = environment;
+        _log = log;
+    }
+
+    public string Directory { get; }
+
+    /// <summary>Keep the folder (logs, PostgreSQL data) after stopping, e.g. when a test failed. Also FAULTS_KEEP_CLUSTER_DIR=1.</summary>
+    public bool KeepDirectory { get; set; } = Environment.GetEnvironmentVariable("FAULTS_KEEP_CLUSTER_DIR") == "1";
+
+    public int SiloCount { get; }
+
+    /// <summary>nginx listens here; silo i on <c>BasePort + i</c>.</summary>
+    public int BasePort { get; }
+
+    public int PostgresPort { get; }
+
+    public Uri EntryUrl => new($"http://127.0.0.1:{BasePort}");
+
+    public Uri SiloUrl(int index) => new($"http://127.0.0.1:{BasePort + index}");
+
+    /// <summary>What nginx reports in <c>$upstream_addr</c> for silo <paramref name="index"/>.</summary>
+    public string SiloAddress(int index) => $"127.0.0.1:{BasePort + index}";
+
+    /// <summary>The silos' own connection string (pool size capped by start.sh).</summary>
+    public string ConnectionString => File.ReadAllText(Path.Combine(Directory, "postgres.conn")).Trim();
+
+    /// <summary>
+    /// Why fault tests cannot run here, or null. Only outside CI, and only for lack of nginx or PostgreSQL server
+    /// binaries: under <c>CI=true</c> the scripts install what is missing, and a failure to start is a test failure.
+    /// </summary>
+    public static string? SkipReason
+    {
+        get
+        {
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+                return null;
+            var missing = new List<string>();
+            if (!OnPath("nginx") && !File.Exists("/usr/sbin/nginx"))
+                missing.Add("nginx");
+            if (!System.IO.Directory.Exists("/usr/lib/postgresql")
+                || !System.IO.Directory.EnumerateDirectories("/usr/lib/postgresql").Any(d => File.Exists(Path.Combine(d, "bin", "initdb"))))
+                missing.Add("PostgreSQL server binaries (/usr/lib/postgresql/*/bin)");
+            return missing.Count == 0 ? null : $"Fault tests need a local cluster; missing {string.Join(" and ", missing)} (CI installs them).";
+        }
+    }
+
+    /// <summary>Starts PostgreSQL, <paramref name="silos"/> silos with <paramref name="settings"/> (as Section__Key variables) and nginx.</summary>
+    public static async Task<LocalCluster> StartAsync(int silos, IReadOnlyDictionary<string, string> settings, Action<string> log)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"purchasegrains-faults-{Guid.NewGuid():N}"[..36]);
+        var basePort = FindFreePortRange(silos + 1);
+        var postgresPort = FindFreePortRange(1);
+        var environment = new Dictionary<string, string>(settings)
+        {
+            ["CLUSTER_DIR"] = directory,
+            ["CLUSTER_PORT"] = basePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CLUSTER_PG_PORT"] = postgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CLUSTER_SILO_FROM"] = SiloBuildDirectory(),
+            ["CLUSTER_UPSTREAM_HEADER"] = "1",
+        };
+        var cluster = new LocalCluster(directory, silos, basePort, postgresPort, environment, log);
+        try
+        {
+            await cluster.RunScriptAsync("start.sh", silos.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return cluster;
+    }
+
+    public Task KillSiloAsync(int index) => RunScriptAsync("kill-silo.sh", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public Task RestartSiloAsync(int index) => RunScriptAsync("restart-silo.sh", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public Task StopPostgresAsync() => RunScriptAsync("stop-postgres.sh");
+
+    public Task StartPostgresAsync() => RunScriptAsync("start-postgres.sh");
+
+    /// <summary>The recorded process id of <paramref name="name"/> (silo1.., nginx, postgres), or null.</summary>
+    public int? ProcessId(string name)
+    {
+        var line = File.ReadAllLines(Path.Combine(Directory, "pids")).FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        return line is null ? null : int.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public string LogTail(string name, int lines = 30)
+    {
+        var path = Path.Combine(Directory, "logs", name + ".log");
+        return File.Exists(path) ? string.Join('\n', File.ReadLines(path).TakeLast(lines)) : $"(no {path})";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopped)
+            return;
+        _stopped = true;
+        try
+        {
+            await RunScriptAsync("stop.sh");
+        }
+        catch (Exception exception)
+        {
+            _log($"stop.sh failed: {exception.Message}");
+        }
+        if (!KeepDirectory)
+        {
+            try { System.IO.Directory.Delete(Directory, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private async Task RunScriptAsync(string script, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "infra", "cluster", script));
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        foreach (var (key, value) in _environment)
+            start.Environment[key] = value;
+        var output = new StringBuilder();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        var watch = Stopwatch.StartNew();
+        process.Start();
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(ScriptTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"infra/cluster/{script} did not finish within {ScriptTimeout.TotalSeconds} s:\n{output}");
+        }
+        process.WaitForExit(); // drains the output events
+        _log($"{script} {string.Join(' ', arguments)} ({watch.Elapsed.TotalSeconds:0.0} s, exit {process.ExitCode})");
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"infra/cluster/{script} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{output}");
+    }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, program)));
+
+    /// <summary><c>count</c> consecutive free loopback ports, at a random place so parallel runs do not pick the same.</summary>
+    private static int FindFreePortRange(int count)
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var first = Random.Shared.Next(20000, 40000 - count);
+            if (Enumerable.Range(first, count).All(IsFree))
+                return first;
+        }
+        throw new InvalidOperationException($"No {count} consecutive free loopback ports found.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "PurchaseGrains.sln")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException($"No PurchaseGrains.sln above {AppContext.BaseDirectory}.");
+    }
+
+    /// <summary>The silo's own build output for this test build's configuration (…/bin/Release/net10.0).</summary>
+    private static string SiloBuildDirectory()
+    {
+        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = tfm.Parent!.Name;
+        var silo = Path.Combine(RepositoryRoot(), "src", "PurchaseGrains.Silo", "bin", configuration, tfm.Name);
+        if (!File.Exists(Path.Combine(silo, "PurchaseGrains.Silo.dll")))
+            throw new InvalidOperationException($"No silo build at {silo}; build the solution first.");
+        return silo;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Data.Common;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using PurchaseGrains.Grains.VendingMachine.Fulfillment;
+using PurchaseGrains.Tests.Infrastructure;
+
+namespace PurchaseGrains.Tests.VendingMachine;
+
+/// <summary>
+/// buy/init when the purchase fails half-way. Found by the PostgreSQL-restart fault test: a buy/init caught by the
+/// outage inside the session grain answered 500 "Error during transaction" where every other route answers the
+/// storage outage with 503 "retry shortly".
+/// </summary>
+public sealed class BuyInitFailureTests
+{
+    [Fact]
+    public async Task AStorageOutageDuringThePurchaseIsA503RetryShortly()
+    {
+        await using var silo = await StartAsync(new LostConnectionException());
+        var api = new VmApi(silo);
+        await api.PutPackAsync("p1");
+        await api.AddCardsAsync("p1", "c", 1m, 2m, 3m);
+
+        VmApi.AssertError(HttpStatusCode.ServiceUnavailable, "Storage is unavailable; retry shortly", await api.BuyAsync("p1", 1, "user-1"));
+    }
+
+    [Fact]
+    public async Task AnyOtherFailureDuringThePurchaseIsStillErrorDuringTransaction()
+    {
+        await using var silo = await StartAsync(new InvalidOperationException("mint exploded"));
+        var api = new VmApi(silo);
+        await api.PutPackAsync("p1");
+        await api.AddCardsAsync("p1", "c", 1m, 2m, 3m);
+
+        VmApi.AssertError(HttpStatusCode.InternalServerError, "Error during transaction", await api.BuyAsync("p1", 1, "user-1"));
+    }
+
+    private static Task<TestSilo> StartAsync(Exception failure) =>
+        TestSilo.StartSqliteAsync(configure: b => b.Services.AddSingleton<IFulfillmentProvider>(new FailingFulfillment(failure)));
+
+    /// <summary>Inline like the sandbox, so buy/init runs it inside the session's Init turn, and fails there.</summary>
+    private sealed class FailingFulfillment(Exception failure) : IFulfillmentProvider
+    {
+        public bool CompletesInline => true;
+
+        public Task<MintSubmission> SubmitAsync(MintOperation operation, CancellationToken cancellationToken) => Task.FromException<MintSubmission>(failure);
+
+        public Task<MintStatus> GetStatusAsync(string mintId, CancellationToken cancellationToken) => Task.FromException<MintStatus>(failure);
+    }
+
+    /// <summary>What a database driver throws when its connection is gone.</summary>
+    private sealed class LostConnectionException() : DbException("Connection refused");
+}
