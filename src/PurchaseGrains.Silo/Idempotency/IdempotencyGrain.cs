@@ -67,6 +67,8 @@ public sealed class IdempotencyGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        // Another node may have re-begun this key; decide on the row, not on this node's cache.
+        await record.ReadStateAsync();
         if (!record.RecordExists)
             return;
         var expiresAt = record.State.StartedAt + Retention;
