@@ -13,6 +13,7 @@ var suites = new Dictionary<string, Func<Task>>
     ["grains"] = () => GrainBenchmarks.RunAsync(databases, seconds),
     ["reminders"] = () => ReminderLatenessBenchmark.RunAsync(databases),
     ["intents-create"] = () => IntentCreateBenchmark.RunAsync(databases, seconds),
+    ["intents-list"] = () => IntentListBenchmark.RunAsync(databases, seconds),
 };
 if (which != "all" && !suites.ContainsKey(which))
     throw new ArgumentException($"Unknown suite '{which}'; known: {string.Join(", ", suites.Keys)}, all");
