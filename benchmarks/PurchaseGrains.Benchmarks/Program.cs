@@ -14,6 +14,7 @@ var suites = new Dictionary<string, Func<Task>>
     ["reminders"] = () => ReminderLatenessBenchmark.RunAsync(databases),
     ["intents-create"] = () => IntentCreateBenchmark.RunAsync(databases, seconds),
     ["intents-list"] = () => IntentListBenchmark.RunAsync(databases, seconds),
+    ["intents-expiry"] = () => IntentExpiryBenchmark.RunAsync(databases),
 };
 if (which != "all" && !suites.ContainsKey(which))
     throw new ArgumentException($"Unknown suite '{which}'; known: {string.Join(", ", suites.Keys)}, all");

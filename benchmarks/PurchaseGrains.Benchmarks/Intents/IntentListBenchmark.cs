@@ -39,8 +39,8 @@ public static class IntentListBenchmark
         if (different > 0)
             throw new InvalidOperationException("The seed SQL does not write what the grains write; fix IntentSeed first.");
 
-        var took = await IntentSeed.SeedAsync(connection, IntentsSilo.Partner, listings, seeded);
-        Report.Line(Suite, $"seeded intents (SQL, indexes rebuilt, analysed)", seeded, "intents", $"in {took.TotalSeconds:0} s");
+        var (took, steps) = await IntentSeed.SeedAsync(connection, IntentsSilo.Partner, listings, seeded);
+        Report.Line(Suite, $"seeded intents (SQL, indexes rebuilt, analysed)", seeded, "intents", $"in {took.TotalSeconds:0} s: {steps}");
 
         var random = new Random(7);
         var ids = listings.Select(l => l.Id).ToArray();
