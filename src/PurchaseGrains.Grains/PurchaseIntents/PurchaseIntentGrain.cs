@@ -17,6 +17,7 @@ public sealed partial class PurchaseIntentGrain(
     IPaymentProvider payments,
     IPurchaseFulfillment fulfillment,
     ListingHoldQueue holds,
+    ListingReleaseQueue releases,
     IOptions<PurchaseIntentOptions> options,
     IOptions<PaymentOptions> paymentOptions,
     ILogger<PurchaseIntentGrain> logger) : Grain, IPurchaseIntentGrain
@@ -311,7 +312,7 @@ public sealed partial class PurchaseIntentGrain(
     private async Task<LedgerOutcome> ReleaseAsync(IntentStatus becomes)
     {
         var bucket = (State.Bucket with { Status = becomes }).Key;
-        var outcome = await Listing.Release(PrimaryKey, includeSold: false, bucket);
+        var outcome = await releases.ReleaseAsync(State.ListingId, new ReleaseRequest(PrimaryKey, IncludeSold: false, bucket));
         if (outcome == LedgerOutcome.Released)
             State.CountedBucket = bucket;
         return outcome;
@@ -363,13 +364,13 @@ public sealed partial class PurchaseIntentGrain(
             state.State = new PurchaseIntentState { Abandoned = true, ListingId = listingId };
             await state.WriteStateAsync();
         }
-        await Listing.Release(PrimaryKey, includeSold: true, bucketIfReleased: null);
+        await releases.ReleaseAsync(State.ListingId, new ReleaseRequest(PrimaryKey, IncludeSold: true, BucketIfReleased: null));
     }
 
     private async Task<CreateIntentResult> GiveUpAbandonedAsync()
     {
         if (State.Abandoned)
-            await Listing.Release(PrimaryKey, includeSold: true, bucketIfReleased: null);
+            await releases.ReleaseAsync(State.ListingId, new ReleaseRequest(PrimaryKey, IncludeSold: true, BucketIfReleased: null));
         return Refused(PurchaseRefusal.Conflict("The purchase intent could not be created; retry"));
     }
 
