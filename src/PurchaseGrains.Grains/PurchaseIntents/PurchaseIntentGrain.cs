@@ -182,7 +182,9 @@ public sealed partial class PurchaseIntentGrain(
             }
             State.Expire();
             await WriteAsync();
-            await UnregisterPendingRemindersAsync();
+            // Only the poll: this expiry reminder is one-shot, so the poller deletes it when this tick completes
+            // (batched with other completed ticks), and a redelivered tick finds the intent EXPIRED and does nothing.
+            await UnregisterReminder(PollReminder);
             LogExpired(PrimaryKey);
             return;
         }
