@@ -39,7 +39,7 @@ public static class IntentExpiryBenchmark
         var rate = calibrated / calibrating.Elapsed.TotalSeconds;
 
         // The window opens when creation should be done with a margin; one listing per timeout that can be needed.
-        var windowOpensAt = TimeSpan.FromSeconds(Math.Ceiling(intents / rate * 1.4) + 10);
+        var windowOpensAt = TimeSpan.FromSeconds(Math.Ceiling(intents / rate * 1.2) + 10);
         var maxTimeout = (int)Math.Ceiling(windowOpensAt.TotalSeconds + WindowSeconds) + 1;
         var byTimeout = new string[maxTimeout + 1];
         await Parallel.ForAsync(1, maxTimeout + 1, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (timeout, _) =>
@@ -104,9 +104,13 @@ public static class IntentExpiryBenchmark
             }
             expirationSpread = lateness.Count == 0 ? 0 : last - first;
         }
+        // Intents still PENDING when the wait ended count as late as the wait (so percentiles are lower bounds then).
+        var waitedMs = (clock.Elapsed - windowOpensAt).TotalMilliseconds;
+        lateness.AddRange(Enumerable.Repeat(waitedMs, (int)Math.Max(0, created - lateness.Count)));
         var sorted = lateness.ToArray();
         Array.Sort(sorted);
-        Report.Line(Suite, $"EXPIRED of {created:N0} (expirations span {expirationSpread:0.0} s)", expired, "intents");
+        Report.Line(Suite, $"EXPIRED of {created:N0} (expirations span {expirationSpread:0.0} s)", expired, "intents",
+            expired < created ? $"the rest still PENDING {waitedMs / 1000:0} s after the window opened: counted as that late" : null);
         Report.Line(Suite, "lateness of EXPIRED after expiration, p50", Report.Percentile(sorted, 0.50), "ms");
         Report.Line(Suite, "lateness of EXPIRED after expiration, p99", Report.Percentile(sorted, 0.99), "ms", "target < 2000");
         Report.Line(Suite, "lateness of EXPIRED after expiration, max", sorted.LastOrDefault(), "ms");
