@@ -34,11 +34,16 @@ public static class IntentCreateBenchmark
             foreach (var (shape, listings) in (ValueTuple<string, string[]>[])[("4 listings", [.. spread]), ("1 hot listing", [hot])])
             {
                 await silo.WaitForDueRemindersAsync(TimeSpan.FromSeconds(30));
+                var before = await CommitsAsync(silo);
                 var run = await RunAsync(silo, provider, listings, TimeSpan.FromSeconds(seconds), shape);
+                await Task.Delay(2000);
+                var after = await CommitsAsync(silo);
                 var sorted = run.Latencies.Sorted();
                 Report.Line(Suite, $"{provider}, {shape}, {Clients} clients", run.PerSecond, "intents/s",
                     $"{run.PerSecond / pgbenchTps:0.00} x pgbench -N (target >= 0.5); p50 {Report.Percentile(sorted, 0.5):0.0} ms, " +
-                    $"p99 {Report.Percentile(sorted, 0.99):0.0} ms; {run.Errors} errors{run.FirstError}");
+                    $"p99 {Report.Percentile(sorted, 0.99):0.0} ms; {run.Errors} errors{run.FirstError}; per intent " +
+                    $"{(double)(after - before) / run.Count:0.0} transactions " +
+                    "(pg_stat_database xact_commit: every autocommit statement, reads too; background reminder work included)");
             }
         }
 
@@ -46,7 +51,17 @@ public static class IntentCreateBenchmark
         Report.Line(Suite, "listings with remaining + held + sold = listed", balanced, "of 5");
     }
 
-    private sealed record Run(double PerSecond, Latencies Latencies, long Errors, string FirstError);
+    private sealed record Run(double PerSecond, long Count, Latencies Latencies, long Errors, string FirstError);
+
+    /// <summary>Transactions committed on the silo's database so far (pg_stat_database; other backends flush their counts within ~1 s of going idle).</summary>
+    private static async Task<long> CommitsAsync(IntentsSilo silo)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(silo.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 
     private static async Task<Run> RunAsync(IntentsSilo silo, string provider, string[] listings, TimeSpan duration, string tag)
     {
@@ -76,6 +91,6 @@ public static class IntentCreateBenchmark
             }
             latencies.AddRange(mine);
         });
-        return new Run(completed / stopwatch.Elapsed.TotalSeconds, latencies, errors, firstError is null ? "" : $" (first: {firstError})");
+        return new Run(completed / stopwatch.Elapsed.TotalSeconds, completed, latencies, errors, firstError is null ? "" : $" (first: {firstError})");
     }
 }
