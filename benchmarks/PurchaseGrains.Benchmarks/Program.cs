@@ -1,6 +1,7 @@
 using PurchaseGrains.Benchmarks;
+using PurchaseGrains.Benchmarks.Intents;
 
-// Run on demand, not in CI: `bash infra/bench.sh [grains|reminders|all]` (starts a throwaway PostgreSQL).
+// Run on demand, not in CI: `bash infra/bench.sh [grains|reminders|intents-create|intents-list|intents-expiry|all]` (starts a throwaway PostgreSQL).
 var connection = Environment.GetEnvironmentVariable("PG_BENCH_CONNECTION")
     ?? throw new InvalidOperationException("Set PG_BENCH_CONNECTION (infra/bench.sh does).");
 var which = args.FirstOrDefault() ?? "all";
@@ -11,7 +12,13 @@ var suites = new Dictionary<string, Func<Task>>
 {
     ["grains"] = () => GrainBenchmarks.RunAsync(databases, seconds),
     ["reminders"] = () => ReminderLatenessBenchmark.RunAsync(databases),
+    ["intents-create"] = () => IntentCreateBenchmark.RunAsync(databases, seconds),
+    ["intents-list"] = () => IntentListBenchmark.RunAsync(databases, seconds),
+    ["intents-expiry"] = () => IntentExpiryBenchmark.RunAsync(databases),
 };
+if (which != "all" && !suites.ContainsKey(which))
+    throw new ArgumentException($"Unknown suite '{which}'; known: {string.Join(", ", suites.Keys)}, all");
+Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
 foreach (var (name, run) in suites)
 {
     if (which == "all" || which == name)

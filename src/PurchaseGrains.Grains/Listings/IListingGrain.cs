@@ -33,6 +33,12 @@ public interface IListingGrain : IGrainWithStringKey
     /// </summary>
     Task<LedgerOutcome> Release(string intentId, bool includeSold, string? bucketIfReleased);
 
+    /// <summary>
+    /// <see cref="Release"/> for many intents in one turn and one write (see <see cref="ListingReleaseQueue"/>).
+    /// Answers in request order.
+    /// </summary>
+    Task<IReadOnlyList<LedgerOutcome>> ReleaseMany(IReadOnlyList<ReleaseRequest> requests);
+
     /// <summary>Turns an intent's held units into sold ones, once; released units are not taken back. When sold, the
     /// intent is counted in <paramref name="bucketIfSold"/>.</summary>
     Task<LedgerOutcome> Sell(string intentId, string bucketIfSold);

@@ -75,17 +75,25 @@ public sealed class ListingGrain(
             : new HoldResult(LedgerOutcome.NotFound, PurchaseRefusal.NotFound("Listing not found"), null)).ToList();
     }
 
-    public async Task<LedgerOutcome> Release(string intentId, bool includeSold, string? bucketIfReleased)
+    public async Task<LedgerOutcome> Release(string intentId, bool includeSold, string? bucketIfReleased) =>
+        (await ReleaseMany([new ReleaseRequest(intentId, includeSold, bucketIfReleased)]))[0];
+
+    public async Task<IReadOnlyList<LedgerOutcome>> ReleaseMany(IReadOnlyList<ReleaseRequest> requests)
     {
         if (!Exists)
-            return LedgerOutcome.NotFound;
-        var existing = await ReadLineAsync(intentId);
-        var step = QuantityLedger.Release(State.Counters, existing, intentId, includeSold);
-        var after = step.Write ?? existing;
-        if (step.Outcome == LedgerOutcome.Released)
-            after = after! with { Bucket = bucketIfReleased };
-        await CommitAsync(step.Counters, existing, after);
-        return step.Outcome;
+            return requests.Select(_ => LedgerOutcome.NotFound).ToList();
+        var lines = await ReadLinesAsync(requests.Select(r => r.IntentId).Distinct().ToList());
+        var decision = ReleaseBatch.Decide(State.Counters, lines, requests);
+        if (decision.Changes.Count > 0)
+        {
+            State.Counters = decision.Counters;
+            State.ChangedBuckets = decision.Changes
+                .SelectMany(c => BucketCounts.Move(State.IntentCounts, c.Before?.Bucket, c.After.Bucket)).Distinct().ToList();
+            // The last version of each changed line (an intent twice in the batch is one row).
+            var changed = decision.Changes.GroupBy(c => c.After.IntentId).Select(g => g.Last().After).ToList();
+            await WriteAsync(changed);
+        }
+        return decision.Outcomes;
     }
 
     public async Task<LedgerOutcome> Sell(string intentId, string bucketIfSold)

@@ -2,71 +2,11 @@ using PurchaseGrains.Runtime;
 
 namespace PurchaseGrains.Grains.Listings;
 
-/// <summary>
-/// Group commit for hot listings, one per node: holds for a listing that arrive while a batch is in flight wait
-/// and go together in the next <see cref="IListingGrain.HoldMany"/> call, so a listing under load takes one
-/// ledger read and one write per batch instead of per intent. A quiet listing sees batches of one (no added delay).
-/// </summary>
-public sealed class ListingHoldQueue(IGrainFactory grains)
+/// <summary>Holds, batched per listing (<see cref="IListingGrain.HoldMany"/>).</summary>
+public sealed class ListingHoldQueue(IGrainFactory grains) : ListingBatchQueue<HoldRequest, HoldResult>(grains)
 {
-    public const int MaxBatch = 256;
+    public Task<HoldResult> HoldAsync(string listingId, HoldRequest request) => EnqueueAsync(listingId, request);
 
-    private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
-
-    public Task<HoldResult> HoldAsync(string listingId, HoldRequest request)
-    {
-        var waiting = new Waiting(request, new TaskCompletionSource<HoldResult>(TaskCreationOptions.RunContinuationsAsynchronously));
-        bool start;
-        Lane lane;
-        lock (_lock)
-        {
-            if (!_lanes.TryGetValue(listingId, out lane!))
-                _lanes[listingId] = lane = new Lane();
-            lane.Pending.Add(waiting);
-            start = !lane.Running;
-            lane.Running = true;
-        }
-        if (start)
-            _ = Task.Run(() => DrainAsync(listingId, lane));
-        return waiting.Result.Task;
-    }
-
-    private async Task DrainAsync(string listingId, Lane lane)
-    {
-        while (true)
-        {
-            List<Waiting> batch;
-            lock (_lock)
-            {
-                if (lane.Pending.Count == 0)
-                {
-                    lane.Running = false;
-                    _lanes.Remove(listingId);
-                    return;
-                }
-                batch = lane.Pending.Take(MaxBatch).ToList();
-                lane.Pending.RemoveRange(0, batch.Count);
-            }
-            try
-            {
-                var results = await grains.GetGrain<IListingGrain>(listingId).HoldMany(batch.Select(w => w.Request).ToList());
-                for (var i = 0; i < batch.Count; i++)
-                    batch[i].Result.TrySetResult(results[i]);
-            }
-            catch (Exception exception)
-            {
-                foreach (var waiting in batch)
-                    waiting.Result.TrySetException(exception);
-            }
-        }
-    }
-
-    private sealed record Waiting(HoldRequest Request, TaskCompletionSource<HoldResult> Result);
-
-    private sealed class Lane
-    {
-        public List<Waiting> Pending { get; } = [];
-        public bool Running { get; set; }
-    }
+    protected override Task<IReadOnlyList<HoldResult>> SendAsync(IListingGrain listing, IReadOnlyList<HoldRequest> batch) =>
+        listing.HoldMany(batch);
 }

@@ -17,6 +17,7 @@ public sealed partial class PurchaseIntentGrain(
     IPaymentProvider payments,
     IPurchaseFulfillment fulfillment,
     ListingHoldQueue holds,
+    ListingReleaseQueue releases,
     IOptions<PurchaseIntentOptions> options,
     IOptions<PaymentOptions> paymentOptions,
     ILogger<PurchaseIntentGrain> logger) : Grain, IPurchaseIntentGrain
@@ -184,7 +185,9 @@ public sealed partial class PurchaseIntentGrain(
             }
             State.Expire();
             await WriteAsync();
-            await UnregisterPendingRemindersAsync();
+            // Only the poll: this expiry reminder is one-shot, so the poller deletes it when this tick completes
+            // (batched with other completed ticks), and a redelivered tick finds the intent EXPIRED and does nothing.
+            await UnregisterReminder(PollReminder);
             LogExpired(PrimaryKey);
             return;
         }
@@ -314,7 +317,7 @@ public sealed partial class PurchaseIntentGrain(
     private async Task<LedgerOutcome> ReleaseAsync(IntentStatus becomes)
     {
         var bucket = (State.Bucket with { Status = becomes }).Key;
-        var outcome = await Listing.Release(PrimaryKey, includeSold: false, bucket);
+        var outcome = await releases.ReleaseAsync(State.ListingId, new ReleaseRequest(PrimaryKey, IncludeSold: false, bucket));
         if (outcome == LedgerOutcome.Released)
             State.CountedBucket = bucket;
         return outcome;
@@ -366,13 +369,13 @@ public sealed partial class PurchaseIntentGrain(
             state.State = new PurchaseIntentState { Abandoned = true, ListingId = listingId };
             await state.WriteStateAsync();
         }
-        await Listing.Release(PrimaryKey, includeSold: true, bucketIfReleased: null);
+        await releases.ReleaseAsync(State.ListingId, new ReleaseRequest(PrimaryKey, IncludeSold: true, BucketIfReleased: null));
     }
 
     private async Task<CreateIntentResult> GiveUpAbandonedAsync()
     {
         if (State.Abandoned)
-            await Listing.Release(PrimaryKey, includeSold: true, bucketIfReleased: null);
+            await releases.ReleaseAsync(State.ListingId, new ReleaseRequest(PrimaryKey, IncludeSold: true, BucketIfReleased: null));
         return Refused(PurchaseRefusal.Conflict("The purchase intent could not be created; retry"));
     }
 

@@ -26,6 +26,7 @@ public static class PurchaseIntentServices
         services.AddIndexTable(PurchaseIntentIndex.Counts);
 
         services.TryAddSingleton<ListingHoldQueue>();
+        services.TryAddSingleton<ListingReleaseQueue>();
         services.TryAddSingleton<IPaymentProvider, SandboxPaymentProvider>();
         services.TryAddSingleton<IPurchaseFulfillment, SandboxPurchaseFulfillment>();
         return services;

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+
+namespace PurchaseGrains.Benchmarks.Intents;
+
+/// <summary>
+/// <c>POST /v1/purchase-intents</c> per second through real HTTP (Kestrel on loopback, 64 concurrent clients) next
+/// to <c>pgbench -N</c> on the same server in the same run. Four scenarios: STRIPE (buyer email, a sandbox
+/// PaymentIntent per intent) and EMAIL_CLAIM (no payment: sold at once, fulfilled by reminder), each spread over
+/// four listings and on one hot listing. Every buyer is new, so max_per_user (set) never refuses.
+/// </summary>
+public static class IntentCreateBenchmark
+{
+    private const string Suite = "intents-create";
+    private const int Clients = 64;
+    private const int PgbenchClients = 32;
+
+    public static async Task RunAsync(BenchDatabases databases, int seconds)
+    {
+        var pgbenchTps = await PgBench.SimpleUpdateTpsAsync(databases, PgbenchClients, seconds);
+        Report.Line(Suite, $"pgbench -N ({PgbenchClients} clients)", pgbenchTps, "tps");
+
+        await using var silo = await IntentsSilo.StartAsync(await databases.CreateAsync("intents_create"));
+        // Long timeout: no expiry lands inside the run.
+        var spread = new List<string>();
+        for (var i = 0; i < 4; i++)
+            spread.Add(await silo.CreateListingAsync($"bench-item-{i}", 100_000_000, timeoutSeconds: 3600, maxPerUser: 2));
+        var hot = await silo.CreateListingAsync("bench-item-hot", 100_000_000, timeoutSeconds: 3600, maxPerUser: 2);
+
+        // Warm-up: JIT, connection pools, listing activations.
+        await RunAsync(silo, "STRIPE", [.. spread, hot], TimeSpan.FromSeconds(2), "warmup");
+
+        foreach (var provider in (string[])["STRIPE", "EMAIL_CLAIM"])
+        {
+            foreach (var (shape, listings) in (ValueTuple<string, string[]>[])[("4 listings", [.. spread]), ("1 hot listing", [hot])])
+            {
+                await silo.WaitForDueRemindersAsync(TimeSpan.FromSeconds(30));
+                var before = await CommitsAsync(silo);
+                var run = await RunAsync(silo, provider, listings, TimeSpan.FromSeconds(seconds), shape);
+                await Task.Delay(2000);
+                var after = await CommitsAsync(silo);
+                var sorted = run.Latencies.Sorted();
+                Report.Line(Suite, $"{provider}, {shape}, {Clients} clients", run.PerSecond, "intents/s",
+                    $"{run.PerSecond / pgbenchTps:0.00} x pgbench -N (target >= 0.5); p50 {Report.Percentile(sorted, 0.5):0.0} ms, " +
+                    $"p99 {Report.Percentile(sorted, 0.99):0.0} ms; {run.Errors} errors{run.FirstError}; per intent " +
+                    $"{(double)(after - before) / run.Count:0.0} transactions " +
+                    "(pg_stat_database xact_commit: every autocommit statement, reads too; background reminder work included)");
+            }
+        }
+
+        var balanced = await ListingInvariant.CountBalancedAsync(silo, [.. spread, hot]);
+        Report.Line(Suite, "listings with remaining + held + sold = listed", balanced, "of 5");
+    }
+
+    private sealed record Run(double PerSecond, long Count, Latencies Latencies, long Errors, string FirstError);
+
+    /// <summary>Transactions committed on the silo's database so far (pg_stat_database; other backends flush their counts within ~1 s of going idle).</summary>
+    private static async Task<long> CommitsAsync(IntentsSilo silo)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(silo.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<Run> RunAsync(IntentsSilo silo, string provider, string[] listings, TimeSpan duration, string tag)
+    {
+        var latencies = new Latencies();
+        long completed = 0, errors = 0;
+        string? firstError = null;
+        var runId = Guid.NewGuid().ToString("N")[..8];
+        var stopwatch = Stopwatch.StartNew();
+        await Parallel.ForAsync(0, Clients, new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (client, _) =>
+        {
+            var mine = new List<double>();
+            for (var n = 0; stopwatch.Elapsed < duration; n++)
+            {
+                var listing = listings[(client + n) % listings.Length];
+                var started = Stopwatch.GetTimestamp();
+                var (id, error) = await silo.CreateIntentAsync(listing, provider, $"buyer-{runId}-{client}-{n}@example.com", null);
+                mine.Add(Latencies.Ms(started));
+                if (id is null)
+                {
+                    Interlocked.Increment(ref errors);
+                    Interlocked.CompareExchange(ref firstError, error, null);
+                }
+                else
+                {
+                    Interlocked.Increment(ref completed);
+                }
+            }
+            latencies.AddRange(mine);
+        });
+        return new Run(completed / stopwatch.Elapsed.TotalSeconds, completed, latencies, errors, firstError is null ? "" : $" (first: {firstError})");
+    }
+}

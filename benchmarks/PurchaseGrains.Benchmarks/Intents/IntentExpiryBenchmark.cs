@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using Npgsql;
+using PurchaseGrains.Grains.PurchaseIntents;
+
+namespace PurchaseGrains.Benchmarks.Intents;
+
+/// <summary>
+/// 100,000 STRIPE intents (PENDING until paid) whose expirations all fall within the same ten seconds, on one node:
+/// how late after <c>expiration</c> does each become EXPIRED? Creating them takes minutes, so they are created over
+/// time, each on the listing whose <c>timeout_seconds</c> puts its expiration at its slot in the window (one listing
+/// per timeout value, made through the API). Creation goes through the grain, not HTTP (the HTTP path is measured
+/// by intents-create). The EXPIRED time is <c>grain_state.updated_at</c> of the intent's last write (the EXPIRED
+/// transition writes last: nothing is written after it). Payment polling is set to 1 h so it stays out of the run.
+/// </summary>
+public static class IntentExpiryBenchmark
+{
+    private const string Suite = "intents-expiry";
+    private const int Clients = 64;
+    private const double WindowSeconds = 10;
+
+    public static async Task RunAsync(BenchDatabases databases)
+    {
+        var intents = int.TryParse(Environment.GetEnvironmentVariable("BENCH_EXPIRY_INTENTS"), out var n) ? n : 100_000;
+        await using var silo = await IntentsSilo.StartAsync(await databases.CreateAsync("intents_expiry"));
+        var grains = silo.App.Grains();
+
+        // Calibrate: how fast does this machine create intents right now? (On a listing that does not expire in the run.)
+        var calibration = await silo.CreateListingAsync("expiry-calibration", 10_000_000, timeoutSeconds: 3600);
+        var calibrating = Stopwatch.StartNew();
+        long calibrated = 0;
+        await Parallel.ForAsync(0, Clients, new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (client, _) =>
+        {
+            for (var i = 0; calibrating.Elapsed < TimeSpan.FromSeconds(3); i++)
+            {
+                await CreateAsync(grains, calibration, $"calibrate-{client}-{i}");
+                Interlocked.Increment(ref calibrated);
+            }
+        });
+        var rate = calibrated / calibrating.Elapsed.TotalSeconds;
+
+        // The window opens when creation should be done with a margin; one listing per timeout that can be needed.
+        var windowOpensAt = TimeSpan.FromSeconds(Math.Ceiling(intents / rate * 1.2) + 10);
+        var maxTimeout = (int)Math.Ceiling(windowOpensAt.TotalSeconds + WindowSeconds) + 1;
+        var byTimeout = new string[maxTimeout + 1];
+        await Parallel.ForAsync(1, maxTimeout + 1, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (timeout, _) =>
+            byTimeout[timeout] = await silo.CreateListingAsync($"expiry-item-{timeout}", intents, timeoutSeconds: timeout));
+        Report.Line(Suite, $"creation rate measured first (grain calls, {Clients} clients)", rate, "intents/s",
+            $"so the window opens {windowOpensAt.TotalSeconds:0} s after creation starts; {maxTimeout} listings");
+
+        var clock = Stopwatch.StartNew();
+        var next = -1;
+        long late = 0;
+        await Parallel.ForAsync(0, Clients, new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (_, _) =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < intents)
+            {
+                // Slot in the window, spread evenly; the timeout that lands closest to it from now.
+                var slot = windowOpensAt.TotalSeconds + WindowSeconds * i / intents;
+                var timeout = (int)Math.Round(slot - clock.Elapsed.TotalSeconds);
+                if (timeout < 1)
+                {
+                    Interlocked.Increment(ref late);
+                    continue;
+                }
+                await CreateAsync(grains, byTimeout[timeout], $"expiring-{i}");
+            }
+        });
+        var created = intents - late;
+        Report.Line(Suite, "intents created to expire in the window", created, "intents",
+            $"in {clock.Elapsed.TotalSeconds:0} s{(late > 0 ? $"; {late} not created (creation ran past the window; raise the margin)" : "")}");
+
+        var listingIds = byTimeout.Skip(1).ToArray();
+        await using var connection = new NpgsqlConnection(silo.ConnectionString);
+        await connection.OpenAsync();
+        var giveUpAt = windowOpensAt + TimeSpan.FromSeconds(WindowSeconds + Math.Max(60, created / 1000.0));
+        long expired = 0;
+        while (clock.Elapsed < giveUpAt)
+        {
+            expired = await ScalarAsync(connection, "SELECT count(*) FROM purchase_intent_index WHERE listing_id = ANY(@ids) AND status = 'EXPIRED'", listingIds);
+            if (expired >= created && clock.Elapsed > windowOpensAt)
+                break;
+            await Task.Delay(500);
+        }
+
+        var lateness = new List<double>();
+        double expirationSpread;
+        await using (var command = new NpgsqlCommand("""
+            SELECT extract(epoch FROM g.updated_at - (i.document::json->>'expiration')::timestamptz) * 1000,
+                   extract(epoch FROM (i.document::json->>'expiration')::timestamptz)
+            FROM purchase_intent_index i
+            JOIN grain_state g ON g.grain_type = 'purchase_intent' AND g.grain_key = i.grain_key AND g.state_name = 'purchase_intent'
+            WHERE i.listing_id = ANY(@ids) AND i.status = 'EXPIRED'
+            """, connection))
+        {
+            command.Parameters.AddWithValue("ids", listingIds);
+            await using var reader = await command.ExecuteReaderAsync();
+            var (first, last) = (double.MaxValue, double.MinValue);
+            while (await reader.ReadAsync())
+            {
+                lateness.Add((double)reader.GetDecimal(0));
+                var expiration = (double)reader.GetDecimal(1);
+                (first, last) = (Math.Min(first, expiration), Math.Max(last, expiration));
+            }
+            expirationSpread = lateness.Count == 0 ? 0 : last - first;
+        }
+        // Intents still PENDING when the wait ended count as late as the wait (so percentiles are lower bounds then).
+        var waitedMs = (clock.Elapsed - windowOpensAt).TotalMilliseconds;
+        lateness.AddRange(Enumerable.Repeat(waitedMs, (int)Math.Max(0, created - lateness.Count)));
+        var sorted = lateness.ToArray();
+        Array.Sort(sorted);
+        Report.Line(Suite, $"EXPIRED of {created:N0} (expirations span {expirationSpread:0.0} s)", expired, "intents",
+            expired < created ? $"the rest still PENDING {waitedMs / 1000:0} s after the window opened: counted as that late" : null);
+        Report.Line(Suite, "lateness of EXPIRED after expiration, p50", Report.Percentile(sorted, 0.50), "ms");
+        Report.Line(Suite, "lateness of EXPIRED after expiration, p99", Report.Percentile(sorted, 0.99), "ms", "target < 2000");
+        Report.Line(Suite, "lateness of EXPIRED after expiration, max", sorted.LastOrDefault(), "ms");
+
+        var balanced = await ListingInvariant.CountBalancedAsync(silo, [calibration, .. listingIds]);
+        Report.Line(Suite, "listings with remaining + held + sold = listed", balanced, $"of {listingIds.Length + 1}");
+        var held = await ScalarAsync(connection, "SELECT count(*) FROM listing_holds WHERE listing_id = ANY(@ids) AND state = 'HELD'", listingIds);
+        Report.Line(Suite, "ledger lines still HELD on the expiring listings", held, "lines", "expected 0");
+    }
+
+    private static async Task CreateAsync(PurchaseGrains.Runtime.IGrainFactory grains, string listing, string buyer)
+    {
+        var (intent, refusal) = IntentRequestRules.Check(new IntentRequest("STRIPE", listing, 1, new Buyer($"{buyer}@example.com", null)),
+            Guid.NewGuid().ToString(), IntentsSilo.Partner);
+        var result = await grains.GetGrain<IPurchaseIntentGrain>(intent?.IntentId ?? throw new InvalidOperationException(refusal!.ToString())).Create(intent);
+        if (result.Created is null)
+            throw new InvalidOperationException($"Creating an intent was refused: {result.Refusal}");
+    }
+
+    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql, string[] listingIds)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("ids", listingIds);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
