@@ -7,10 +7,11 @@ using PurchaseGrains.Runtime.Storage;
 namespace PurchaseGrains.Storage.Postgres;
 
 /// <summary>
-/// Each write or clear is ONE statement, so ONE round trip in its own implicit transaction: the state row change
-/// is a data-modifying CTE and every index upsert selects from it, so a lost version race writes no index row.
+/// Each write or clear is ONE statement: the state row change is a data-modifying CTE and every index upsert selects
+/// from it, so a lost version race writes no index row. Statements go through the <see cref="PostgresWriteCombiner"/>,
+/// which commits the writes that arrive together in one transaction.
 /// </summary>
-internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrainStorage
+internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, PostgresWriteCombiner combiner) : IGrainStorage
 {
     private const string InsertIfAbsent = """
         INSERT INTO grain_state (grain_type, grain_key, state_name, payload, version)
@@ -39,20 +40,20 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
     public async Task<long> WriteAsync(GrainId grainId, string stateName, string payload, long? expectedVersion,
         IReadOnlyList<IndexRow> indexRows, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand();
-        AddStateKey(command, grainId, stateName);
-        command.Parameters.Add(new NpgsqlParameter("payload", NpgsqlDbType.Jsonb) { Value = payload });
+        var parameters = StateKey(grainId, stateName);
+        parameters.Add(new NpgsqlParameter("payload", NpgsqlDbType.Jsonb) { Value = payload });
         if (expectedVersion is { } expected)
         {
-            command.Parameters.Add(new NpgsqlParameter<long>("expected", expected));
+            parameters.Add(new NpgsqlParameter<long>("expected", expected));
         }
 
         var sql = new StringBuilder()
             .Append("WITH written AS (\n").Append(expectedVersion is null ? InsertIfAbsent : UpdateIfAtVersion).Append("\n)");
-        AppendIndexUpserts(sql, command.Parameters, indexRows);
-        command.CommandText = sql.Append("\nSELECT version FROM written").ToString();
+        AppendIndexUpserts(sql, parameters, indexRows);
+        sql.Append("\nSELECT version FROM written");
 
-        return await command.ExecuteScalarAsync(cancellationToken) is long version
+        var write = new CombinedWrite(grainId.ToString(), sql.ToString(), parameters);
+        return await combiner.ExecuteScalarAsync(write, cancellationToken) is long version
             ? version
             : throw (expectedVersion is { } stale
                 ? StaleVersion(grainId, stateName, stale)
@@ -62,9 +63,8 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
     public async Task ClearAsync(GrainId grainId, string stateName, long expectedVersion, IReadOnlyList<string> indexTables,
         CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand();
-        AddStateKey(command, grainId, stateName);
-        command.Parameters.Add(new NpgsqlParameter<long>("expected", expectedVersion));
+        var parameters = StateKey(grainId, stateName);
+        parameters.Add(new NpgsqlParameter<long>("expected", expectedVersion));
         var sql = new StringBuilder("""
             WITH cleared AS (
                 DELETE FROM grain_state
@@ -80,14 +80,14 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
                 """);
         }
 
-        command.CommandText = sql.Append("\nSELECT count(*) FROM cleared").ToString();
-        if (await command.ExecuteScalarAsync(cancellationToken) is not 1L)
+        var clear = new CombinedWrite(grainId.ToString(), sql.Append("\nSELECT count(*) FROM cleared").ToString(), parameters);
+        if (await combiner.ExecuteScalarAsync(clear, cancellationToken) is not 1L)
         {
             throw StaleVersion(grainId, stateName, expectedVersion);
         }
     }
 
-    private static void AppendIndexUpserts(StringBuilder sql, NpgsqlParameterCollection parameters, IReadOnlyList<IndexRow> rows)
+    private static void AppendIndexUpserts(StringBuilder sql, List<NpgsqlParameter> parameters, IReadOnlyList<IndexRow> rows)
     {
         for (var i = 0; i < rows.Count; i++)
         {
@@ -117,10 +117,18 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource dataSource) : IGrain
 
     private static void AddStateKey(NpgsqlCommand command, GrainId grainId, string stateName)
     {
-        command.Parameters.Add(new NpgsqlParameter<string>("type", grainId.Type));
-        command.Parameters.Add(new NpgsqlParameter<string>("key", grainId.Key));
-        command.Parameters.Add(new NpgsqlParameter<string>("name", stateName));
+        foreach (var parameter in StateKey(grainId, stateName))
+        {
+            command.Parameters.Add(parameter);
+        }
     }
+
+    private static List<NpgsqlParameter> StateKey(GrainId grainId, string stateName) =>
+    [
+        new NpgsqlParameter<string>("type", grainId.Type),
+        new NpgsqlParameter<string>("key", grainId.Key),
+        new NpgsqlParameter<string>("name", stateName),
+    ];
 
     private static InconsistentStateException StaleVersion(GrainId grainId, string stateName, long expectedVersion) =>
         new($"{grainId} state '{stateName}' is no longer at version {expectedVersion}.");

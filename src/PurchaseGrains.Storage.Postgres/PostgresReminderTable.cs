@@ -4,13 +4,22 @@ using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Storage.Postgres;
 
-/// <summary>Times are stored as Unix milliseconds and always compared with the caller's clock, never the server's.</summary>
-internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IReminderTable
+/// <summary>
+/// Times are stored as Unix milliseconds and always compared with the caller's clock, never the server's.
+/// Registrations and deletions go through the <see cref="PostgresWriteCombiner"/>, committed with the grain writes
+/// around them.
+/// </summary>
+internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, PostgresWriteCombiner combiner) : IReminderTable
 {
     public async Task UpsertAsync(GrainId grainId, string name, DateTimeOffset dueAt, TimeSpan period, string? traceParent,
         CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        var parameters = ReminderKey(grainId, name);
+        parameters.Add(new NpgsqlParameter<long>("due_at", dueAt.ToUnixTimeMilliseconds()));
+        parameters.Add(new NpgsqlParameter<long>("period_ms", (long)period.TotalMilliseconds));
+        parameters.Add(new NpgsqlParameter<long>("version", ReminderVersions.Next()));
+        parameters.Add(new NpgsqlParameter("trace_parent", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)traceParent ?? DBNull.Value });
+        await combiner.ExecuteScalarAsync(new CombinedWrite(grainId.ToString(), """
             INSERT INTO grain_reminders (grain_type, grain_key, name, due_at, period_ms, first_tick_at, version, attempt, trace_parent)
             VALUES (@type, @key, @name, @due_at, @period_ms, @due_at, @version, 0, @trace_parent)
             ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET
@@ -22,23 +31,14 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
                 trace_parent = excluded.trace_parent,
                 lease_owner = NULL,
                 lease_until = NULL
-            """);
-        AddReminderKey(command, grainId, name);
-        command.Parameters.Add(new NpgsqlParameter<long>("due_at", dueAt.ToUnixTimeMilliseconds()));
-        command.Parameters.Add(new NpgsqlParameter<long>("period_ms", (long)period.TotalMilliseconds));
-        command.Parameters.Add(new NpgsqlParameter<long>("version", ReminderVersions.Next()));
-        command.Parameters.Add(new NpgsqlParameter("trace_parent", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)traceParent ?? DBNull.Value });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+            RETURNING 1
+            """, parameters), cancellationToken);
     }
 
-    public async Task<bool> DeleteAsync(GrainId grainId, string name, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("""
-            DELETE FROM grain_reminders WHERE grain_type = @type AND grain_key = @key AND name = @name
-            """);
-        AddReminderKey(command, grainId, name);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-    }
+    public async Task<bool> DeleteAsync(GrainId grainId, string name, CancellationToken cancellationToken) =>
+        await combiner.ExecuteScalarAsync(new CombinedWrite(grainId.ToString(), """
+            DELETE FROM grain_reminders WHERE grain_type = @type AND grain_key = @key AND name = @name RETURNING 1
+            """, ReminderKey(grainId, name)), cancellationToken) is not null;
 
     public async Task<ReminderEntry?> GetAsync(GrainId grainId, string name, CancellationToken cancellationToken)
     {
@@ -81,6 +81,8 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
             return;
         }
 
+        // The grain order the write combiner locks rows in, so the two never wait on each other in a cycle.
+        ticks = [.. ticks.OrderBy(t => t.Tick.GrainId.ToString(), StringComparer.Ordinal).ThenBy(t => t.Tick.Name, StringComparer.Ordinal)];
         await using var command = dataSource.CreateCommand("""
             WITH done AS (
                 SELECT * FROM unnest(@types, @keys, @names, @versions, @next_due_at)
@@ -122,6 +124,13 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource) : IRemi
         command.Parameters.Add(new NpgsqlParameter<string>("node", nodeId));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private static List<NpgsqlParameter> ReminderKey(GrainId grainId, string name) =>
+    [
+        new NpgsqlParameter<string>("type", grainId.Type),
+        new NpgsqlParameter<string>("key", grainId.Key),
+        new NpgsqlParameter<string>("name", name),
+    ];
 
     private static void AddReminderKey(NpgsqlCommand command, GrainId grainId, string name)
     {

@@ -17,6 +17,9 @@ public static class PostgresStorageServiceCollectionExtensions
     /// <summary>Ends the <c>application_name</c> of the change feed's two connections, to find them in <c>pg_stat_activity</c>.</summary>
     public const string ChangeFeedApplicationSuffix = "grain changes";
 
+    /// <summary>Connections writing grain state at once; more writes than this wait and join the next batch.</summary>
+    private const int DefaultWriters = 8;
+
     /// <summary>
     /// Registers the cluster store on <c>ConnectionStrings:Postgres</c>: an <see cref="NpgsqlDataSource"/> (unless one is
     /// registered already), every storage service as a singleton, and the change feed as a hosted service.
@@ -42,6 +45,9 @@ public static class PostgresStorageServiceCollectionExtensions
         services.AddSingleton<IGrainChangeFeed>(provider => provider.GetRequiredService<PostgresGrainChangeFeed>());
         services.AddHostedService(provider => provider.GetRequiredService<PostgresGrainChangeFeed>());
 
+        services.AddSingleton(provider => new PostgresWriteCombiner(
+            provider.GetRequiredService<NpgsqlDataSource>(),
+            configuration.GetValue("Storage:Postgres:Writers", DefaultWriters)));
         services.AddSingleton<IGrainStorage, PostgresGrainStorage>();
         services.AddSingleton<IReminderTable, PostgresReminderTable>();
         services.AddSingleton<IIndexQueries, PostgresIndexQueries>();

@@ -8,6 +8,39 @@ namespace PurchaseGrains.Tests.Storage;
 public abstract partial class StorageContractTests
 {
     [StorageFact]
+    public async Task ConcurrentWritesAndReminderRegistrationsEachGetTheirOwnAnswer()
+    {
+        var grains = Enumerable.Range(0, 150).Select(_ => NewGrain()).ToList();
+
+        var work = grains.Select(async (grain, i) =>
+        {
+            if (i % 3 == 2)
+            {
+                await Reminders.UpsertAsync(grain, "r", Now.AddMinutes(i), TimeSpan.Zero, null, Deadline);
+                return (grain, Versions: new[] { 0L, 0L });
+            }
+            var created = await Storage.WriteAsync(grain, "s", $$"""{"n":{{i}}}""", null, [], Deadline);
+            var updated = await Storage.WriteAsync(grain, "s", $$"""{"n":{{i + 1}}}""", created, [], Deadline);
+            return (grain, Versions: new[] { created, updated });
+        });
+        var results = await Task.WhenAll(work);
+
+        foreach (var (grain, versions) in results)
+        {
+            var i = grains.IndexOf(grain);
+            if (i % 3 == 2)
+            {
+                Assert.Equal(Now.AddMinutes(i), (await Reminders.GetAsync(grain, "r", Deadline))?.DueAt);
+                continue;
+            }
+            Assert.Equal([1L, 2L], versions);
+            var stored = await Storage.ReadAsync(grain, "s", Deadline);
+            Assert.Equal(2, stored!.Version);
+            AssertJsonEqual($$"""{"n":{{i + 1}}}""", stored.Payload);
+        }
+    }
+
+    [StorageFact]
     public async Task ReadingAStateNeverWrittenFindsNothing() =>
         Assert.Null(await Storage.ReadAsync(NewGrain(), "state", Deadline));
 
