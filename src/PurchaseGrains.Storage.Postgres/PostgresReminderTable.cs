@@ -19,20 +19,7 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, Postgre
         parameters.Add(new NpgsqlParameter<long>("period_ms", (long)period.TotalMilliseconds));
         parameters.Add(new NpgsqlParameter<long>("version", ReminderVersions.Next()));
         parameters.Add(new NpgsqlParameter("trace_parent", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)traceParent ?? DBNull.Value });
-        await combiner.ExecuteScalarAsync(new CombinedWrite(grainId.ToString(), """
-            INSERT INTO grain_reminders (grain_type, grain_key, name, due_at, period_ms, first_tick_at, version, attempt, trace_parent)
-            VALUES (@type, @key, @name, @due_at, @period_ms, @due_at, @version, 0, @trace_parent)
-            ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET
-                due_at = excluded.due_at,
-                period_ms = excluded.period_ms,
-                first_tick_at = excluded.first_tick_at,
-                version = excluded.version,
-                attempt = 0,
-                trace_parent = excluded.trace_parent,
-                lease_owner = NULL,
-                lease_until = NULL
-            RETURNING 1
-            """, parameters), cancellationToken);
+        await combiner.ExecuteScalarAsync(new CombinedWrite(grainId.ToString(), ReminderRows.Upsert, parameters), cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(GrainId grainId, string name, CancellationToken cancellationToken) =>

@@ -9,19 +9,7 @@ internal sealed class SqliteReminderTable(SqliteDatabase database) : IReminderTa
 {
     public Task UpsertAsync(GrainId grainId, string name, DateTimeOffset dueAt, TimeSpan period, string? traceParent,
         CancellationToken cancellationToken) =>
-        WriteAsync("""
-            INSERT INTO grain_reminders (grain_type, grain_key, name, due_at, period_ms, first_tick_at, version, attempt, trace_parent)
-            VALUES (@type, @key, @name, @due_at, @period_ms, @due_at, @version, 0, @trace_parent)
-            ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET
-                due_at = excluded.due_at,
-                period_ms = excluded.period_ms,
-                first_tick_at = excluded.first_tick_at,
-                version = excluded.version,
-                attempt = 0,
-                trace_parent = excluded.trace_parent,
-                lease_owner = NULL,
-                lease_until = NULL
-            """,
+        WriteAsync(ReminderRows.Upsert,
             command =>
             {
                 AddReminderKey(command, grainId, name);
