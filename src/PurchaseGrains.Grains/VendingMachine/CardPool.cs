@@ -12,15 +12,12 @@ public sealed class CardPool(IIndexQueries queries)
     public async Task<(IReadOnlyList<TierAggregate> Tiers, long Drawable)> AggregateAsync(PackDefinition pack,
         CancellationToken cancellationToken)
     {
-        var parameters = new DynamicParameters();
-        parameters.Add("pack", pack.Id);
+        var parameters = TierRangeParameters(pack);
         var sql = new StringBuilder();
         var weighted = new List<string>();
         for (var i = 0; i < pack.RarityDistribution.Count; i++)
         {
             var tier = pack.RarityDistribution[i];
-            parameters.Add($"lo{i}", (double)tier.Lower);
-            parameters.Add($"hi{i}", (double)tier.Upper);
             var range = $"(fmv >= @lo{i} AND fmv <= @hi{i})";
             if (tier.Weight > 0)
                 weighted.Add(range);
@@ -51,20 +48,14 @@ public sealed class CardPool(IIndexQueries queries)
     /// </summary>
     public async Task<IReadOnlyList<TierCount>> AvailableUpToAsync(PackDefinition pack, int cap, CancellationToken cancellationToken)
     {
-        var parameters = new DynamicParameters();
-        parameters.Add("pack", pack.Id);
+        var parameters = TierRangeParameters(pack);
         parameters.Add("cap", cap);
-        var selects = pack.RarityDistribution.Select((tier, i) =>
-        {
-            parameters.Add($"lo{i}", (double)tier.Lower);
-            parameters.Add($"hi{i}", (double)tier.Upper);
-            return string.Create(CultureInfo.InvariantCulture, $"""
-                SELECT {i} AS tier, (SELECT COUNT(*) FROM (
-                    SELECT 1 FROM vm_cards
-                    WHERE pack_id = @pack AND status = 'available' AND fmv >= @lo{i} AND fmv <= @hi{i}
-                    LIMIT @cap) AS capped) AS count
-                """);
-        });
+        var selects = pack.RarityDistribution.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"""
+            SELECT {i} AS tier, (SELECT COUNT(*) FROM (
+                SELECT 1 FROM vm_cards
+                WHERE pack_id = @pack AND status = 'available' AND fmv >= @lo{i} AND fmv <= @hi{i}
+                LIMIT @cap) AS capped) AS count
+            """));
         var rows = await queries.QueryAsync<AggregateRow>(string.Join("\nUNION ALL\n", selects), parameters, cancellationToken);
         return [.. rows.OrderBy(r => r.Tier).Select(r => new TierCount(pack.RarityDistribution[(int)r.Tier], r.Count))];
     }
@@ -112,6 +103,19 @@ public sealed class CardPool(IIndexQueries queries)
     public Task<IReadOnlyList<string>> ReservedByAsync(string sessionId, CancellationToken cancellationToken) =>
         queries.QueryAsync<string>("SELECT grain_key FROM vm_cards WHERE session_id = @sessionId AND status = 'reserved'",
             new { sessionId }, cancellationToken);
+
+    /// <summary><c>@pack</c>, and <c>@lo{i}</c> / <c>@hi{i}</c> for each rarity tier's fmv range.</summary>
+    private static DynamicParameters TierRangeParameters(PackDefinition pack)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("pack", pack.Id);
+        for (var i = 0; i < pack.RarityDistribution.Count; i++)
+        {
+            parameters.Add($"lo{i}", (double)pack.RarityDistribution[i].Lower);
+            parameters.Add($"hi{i}", (double)pack.RarityDistribution[i].Upper);
+        }
+        return parameters;
+    }
 
     private sealed class AggregateRow
     {
