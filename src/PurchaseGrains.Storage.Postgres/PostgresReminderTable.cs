@@ -12,20 +12,11 @@ namespace PurchaseGrains.Storage.Postgres;
 internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, PostgresWriteCombiner combiner) : IReminderTable
 {
     public async Task UpsertAsync(GrainId grainId, string name, DateTimeOffset dueAt, TimeSpan period, string? traceParent,
-        CancellationToken cancellationToken)
-    {
-        var parameters = ReminderKey(grainId, name);
-        parameters.Add(new NpgsqlParameter<long>("due_at", dueAt.ToUnixTimeMilliseconds()));
-        parameters.Add(new NpgsqlParameter<long>("period_ms", (long)period.TotalMilliseconds));
-        parameters.Add(new NpgsqlParameter<long>("version", ReminderVersions.Next()));
-        parameters.Add(new NpgsqlParameter("trace_parent", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)traceParent ?? DBNull.Value });
-        await combiner.ExecuteScalarAsync(new CombinedWrite(grainId.ToString(), ReminderRows.Upsert, parameters), cancellationToken);
-    }
+        CancellationToken cancellationToken) =>
+        await combiner.ExecuteAsync(ReminderWrite.Upsert(grainId, name, dueAt, period, traceParent), cancellationToken);
 
     public async Task<bool> DeleteAsync(GrainId grainId, string name, CancellationToken cancellationToken) =>
-        await combiner.ExecuteScalarAsync(new CombinedWrite(grainId.ToString(), """
-            DELETE FROM grain_reminders WHERE grain_type = @type AND grain_key = @key AND name = @name RETURNING 1
-            """, ReminderKey(grainId, name)), cancellationToken) is not null;
+        await combiner.ExecuteAsync(ReminderWrite.Delete(grainId, name), cancellationToken) is not null;
 
     public async Task<ReminderEntry?> GetAsync(GrainId grainId, string name, CancellationToken cancellationToken)
     {
@@ -111,13 +102,6 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, Postgre
         command.Parameters.Add(new NpgsqlParameter<string>("node", nodeId));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
-
-    private static List<NpgsqlParameter> ReminderKey(GrainId grainId, string name) =>
-    [
-        new NpgsqlParameter<string>("type", grainId.Type),
-        new NpgsqlParameter<string>("key", grainId.Key),
-        new NpgsqlParameter<string>("name", name),
-    ];
 
     private static void AddReminderKey(NpgsqlCommand command, GrainId grainId, string name)
     {

@@ -4,31 +4,17 @@ using Npgsql;
 namespace PurchaseGrains.Storage.Postgres;
 
 /// <summary>
-/// One statement to run, and where its answer (first column of its first row, or null) goes. The statement must
-/// return a result set (<c>RETURNING …</c>), even an empty one.
-/// </summary>
-internal sealed class CombinedWrite(string sortKey, string commandText, IReadOnlyList<NpgsqlParameter> parameters)
-{
-    public string SortKey { get; } = sortKey;
-    public string CommandText { get; } = commandText;
-    public IReadOnlyList<NpgsqlParameter> Parameters { get; } = parameters;
-    public TaskCompletionSource<object?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-}
-
-/// <summary>
-/// Group commit for grain writes. A write that arrives while others are in flight joins the next batch: up to
-/// <see cref="MaxBatch"/> statements sent as one <see cref="NpgsqlBatch"/>, which PostgreSQL runs as one implicit
-/// transaction, so many grains pay for one round trip and one commit (WAL flush). Each statement keeps its own
-/// version condition, so batching changes no outcome: a lost race is still that write's alone. Statements are sorted
-/// by grain so concurrent batches take row locks in the same order. If a batch fails on a statement error, its
-/// writes are retried one by one, so one bad write cannot fail its neighbours.
+/// Group commit for grain writes. A write that arrives while others are in flight joins the next batch (up to
+/// <see cref="MaxBatch"/> writes), and the writes of a batch that share a <see cref="WriteShape"/> run as ONE set-based
+/// statement over arrays, so a batch costs one round trip, one commit and a few statements however many grains it
+/// carries. Each write keeps its own version condition, so batching changes no outcome: a lost race is still that
+/// write's alone. Two writes to the same row never share a statement, and writes are sorted by row so concurrent
+/// batches lock in the same order. If a batch fails on a statement error, its writes are retried one by one, so one
+/// bad write cannot fail its neighbours.
 /// </summary>
 internal sealed class PostgresWriteCombiner : IAsyncDisposable
 {
-    public const int MaxBatch = 64;
-
-    // Answers are matched to writes by position, and a statement without a result set would shift them all.
-    private const string NotOneResultSetEach = "Every combined write must return one result set (use RETURNING).";
+    public const int MaxBatch = 256;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly Channel<CombinedWrite> _queue = Channel.CreateUnbounded<CombinedWrite>();
@@ -40,7 +26,8 @@ internal sealed class PostgresWriteCombiner : IAsyncDisposable
         _writers = [.. Enumerable.Range(0, writers).Select(_ => Task.Run(WriteLoopAsync))];
     }
 
-    public async Task<object?> ExecuteScalarAsync(CombinedWrite write, CancellationToken cancellationToken)
+    /// <summary>Runs the write with whatever else is waiting; its answer, or null when the statement returned no row for it.</summary>
+    public async Task<long?> ExecuteAsync(CombinedWrite write, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!_queue.Writer.TryWrite(write))
@@ -61,41 +48,15 @@ internal sealed class PostgresWriteCombiner : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(List<CombinedWrite> writes)
+    private async Task RunAsync(List<CombinedWrite> arrived)
     {
-        if (writes.Count == 1)
-        {
-            await RunAloneAsync(writes[0]);
-            return;
-        }
-        writes.Sort((a, b) => string.CompareOrdinal(a.SortKey, b.SortKey));
+        // A stable sort: two writes to one row keep their order.
+        var writes = arrived.OrderBy(write => write.RowKey, StringComparer.Ordinal).ToList();
         try
         {
-            await using var connection = await _dataSource.OpenConnectionAsync();
-            await using var batch = new NpgsqlBatch(connection);
-            foreach (var write in writes)
-            {
-                var command = new NpgsqlBatchCommand(write.CommandText);
-                foreach (var parameter in write.Parameters)
-                    command.Parameters.Add(parameter.Clone());
-                batch.BatchCommands.Add(command);
-            }
-            var results = new object?[writes.Count];
-            await using (var reader = await batch.ExecuteReaderAsync())
-            {
-                for (var i = 0; i < writes.Count; i++)
-                {
-                    if (i > 0 && !await reader.NextResultAsync())
-                        throw new InvalidOperationException(NotOneResultSetEach);
-                    results[i] = await reader.ReadAsync() ? reader.GetValue(0) : null;
-                }
-                if (await reader.NextResultAsync())
-                    throw new InvalidOperationException(NotOneResultSetEach);
-            }
-            for (var i = 0; i < writes.Count; i++)
-                writes[i].Result.TrySetResult(results[i]);
+            await RunStatementsAsync(StatementGroups.Plan(writes));
         }
-        catch (PostgresException)
+        catch (PostgresException) when (writes.Count > 1)
         {
             // A statement failed and took the batch's transaction with it: nothing was written. Find out whose it was.
             foreach (var write in writes)
@@ -112,14 +73,36 @@ internal sealed class PostgresWriteCombiner : IAsyncDisposable
     {
         try
         {
-            await using var command = _dataSource.CreateCommand(write.CommandText);
-            foreach (var parameter in write.Parameters)
-                command.Parameters.Add(parameter.Clone());
-            write.Result.TrySetResult(await command.ExecuteScalarAsync());
+            await RunStatementsAsync([new StatementGroup(write.Shape, [write])]);
         }
         catch (Exception exception)
         {
             write.Result.TrySetException(exception);
+        }
+    }
+
+    /// <summary>One implicit transaction; each statement returns <c>(ordinal, answer)</c> rows for the writes it carries.</summary>
+    private async Task RunStatementsAsync(IReadOnlyList<StatementGroup> groups)
+    {
+        var answers = groups.Select(group => new long?[group.Writes.Count]).ToArray();
+        await using (var connection = await _dataSource.OpenConnectionAsync())
+        await using (var batch = new NpgsqlBatch(connection))
+        {
+            foreach (var group in groups)
+                batch.BatchCommands.Add(group.Shape.Build(group.Writes));
+            await using var reader = await batch.ExecuteReaderAsync();
+            for (var g = 0; g < groups.Count; g++)
+            {
+                if (g > 0 && !await reader.NextResultAsync())
+                    throw new InvalidOperationException("Every combined statement must return one result set.");
+                while (await reader.ReadAsync())
+                    answers[g][reader.GetInt64(0) - 1] = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+            }
+        }
+        for (var g = 0; g < groups.Count; g++)
+        {
+            for (var i = 0; i < groups[g].Writes.Count; i++)
+                groups[g].Writes[i].Result.TrySetResult(answers[g][i]);
         }
     }
 

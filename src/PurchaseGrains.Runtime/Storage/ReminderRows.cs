@@ -7,13 +7,8 @@ public static class ReminderRows
 {
     public const string Columns = "grain_type, grain_key, name, due_at, period_ms, first_tick_at, version, attempt, trace_parent";
 
-    /// <summary>
-    /// Create or replace a registration: new version, lease and attempts cleared. Parameters <c>@type @key @name
-    /// @due_at @period_ms @version @trace_parent</c>. Returns one row, as the PostgreSQL write combiner requires.
-    /// </summary>
-    public const string Upsert = """
-        INSERT INTO grain_reminders (grain_type, grain_key, name, due_at, period_ms, first_tick_at, version, attempt, trace_parent)
-        VALUES (@type, @key, @name, @due_at, @period_ms, @due_at, @version, 0, @trace_parent)
+    /// <summary>What a registration replaces when the reminder exists: new version, lease and attempts cleared.</summary>
+    public const string ReplaceOnConflict = """
         ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET
             due_at = excluded.due_at,
             period_ms = excluded.period_ms,
@@ -23,7 +18,13 @@ public static class ReminderRows
             trace_parent = excluded.trace_parent,
             lease_owner = NULL,
             lease_until = NULL
-        RETURNING 1
+        """;
+
+    /// <summary>Create or replace one registration. Parameters <c>@type @key @name @due_at @period_ms @version @trace_parent</c>.</summary>
+    public const string Upsert = $"""
+        INSERT INTO grain_reminders ({Columns})
+        VALUES (@type, @key, @name, @due_at, @period_ms, @due_at, @version, 0, @trace_parent)
+        {ReplaceOnConflict}
         """;
 
     public static async Task<List<ReminderEntry>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)
