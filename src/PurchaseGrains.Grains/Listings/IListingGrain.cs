@@ -8,6 +8,9 @@ namespace PurchaseGrains.Grains.Listings;
 public sealed record HoldRequest(string IntentId, string Partner, PaymentProvider Provider, BuyerIdentity Buyer, int Quantity, bool SellNow,
     string Bucket);
 
+/// <summary>An intent now counted in <paramref name="Bucket"/> (an <see cref="IntentBucket"/> key).</summary>
+public sealed record TrackRequest(string IntentId, string Bucket);
+
 /// <param name="Outcome">Where the intent's units are now (a repeated request answers the first one's outcome).</param>
 public sealed record HoldResult(LedgerOutcome Outcome, PurchaseRefusal? Refusal, ListingSnapshot? Listing);
 
@@ -43,8 +46,11 @@ public interface IListingGrain : IGrainWithStringKey
     /// intent is counted in <paramref name="bucketIfSold"/>.</summary>
     Task<LedgerOutcome> Sell(string intentId, string bucketIfSold);
 
-    /// <summary>Counts the intent in <paramref name="bucket"/> from now on (a status change that moves no units).</summary>
-    Task Track(string intentId, string bucket);
+    /// <summary>
+    /// Counts each intent in its new bucket from now on (status changes that move no units), for many intents in one
+    /// turn and one write (see <see cref="ListingTrackQueue"/>). An intent with no line here is not counted.
+    /// </summary>
+    Task TrackMany(IReadOnlyList<TrackRequest> requests);
 
     /// <summary>The counters as stored now (read fresh, for checks and operators).</summary>
     Task<ListingCounters> GetCounters();

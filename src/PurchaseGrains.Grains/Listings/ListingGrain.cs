@@ -109,11 +109,24 @@ public sealed class ListingGrain(
         return step.Outcome;
     }
 
-    public async Task Track(string intentId, string bucket)
+    public async Task TrackMany(IReadOnlyList<TrackRequest> requests)
     {
-        if (!Exists || await ReadLineAsync(intentId) is not { } existing)
+        if (!Exists)
             return;
-        await CommitAsync(State.Counters, existing, existing with { Bucket = bucket });
+        var lines = new Dictionary<string, LedgerEntry>(await ReadLinesAsync(requests.Select(r => r.IntentId).Distinct().ToList()));
+        var changedBuckets = new List<string>();
+        var changedLines = new Dictionary<string, LedgerEntry>();
+        foreach (var request in requests)
+        {
+            if (!lines.TryGetValue(request.IntentId, out var line) || line.Bucket == request.Bucket)
+                continue;
+            changedBuckets.AddRange(BucketCounts.Move(State.IntentCounts, line.Bucket, request.Bucket));
+            lines[request.IntentId] = changedLines[request.IntentId] = line with { Bucket = request.Bucket };
+        }
+        if (changedLines.Count == 0)
+            return;
+        State.ChangedBuckets = changedBuckets.Distinct().ToList();
+        await WriteAsync([.. changedLines.Values]);
     }
 
     public async Task<ListingCounters> GetCounters()

@@ -18,6 +18,7 @@ public sealed partial class PurchaseIntentGrain(
     IPurchaseFulfillment fulfillment,
     ListingHoldQueue holds,
     ListingReleaseQueue releases,
+    ListingTrackQueue tracking,
     IOptions<PurchaseIntentOptions> options,
     IOptions<PaymentOptions> paymentOptions,
     ILogger<PurchaseIntentGrain> logger) : Grain, IPurchaseIntentGrain
@@ -342,7 +343,7 @@ public sealed partial class PurchaseIntentGrain(
         var bucket = State.Bucket.Key;
         if (State.CountedBucket != bucket)
         {
-            await Listing.Track(PrimaryKey, bucket);
+            await tracking.TrackAsync(State.ListingId, new TrackRequest(PrimaryKey, bucket));
             State.CountedBucket = bucket;
         }
         await state.WriteStateAsync();

@@ -27,6 +27,7 @@ public static class PurchaseIntentServices
 
         services.TryAddSingleton<ListingHoldQueue>();
         services.TryAddSingleton<ListingReleaseQueue>();
+        services.TryAddSingleton<ListingTrackQueue>();
         services.TryAddSingleton<IPaymentProvider, SandboxPaymentProvider>();
         services.TryAddSingleton<IPurchaseFulfillment, SandboxPurchaseFulfillment>();
         return services;

@@ -44,4 +44,25 @@ public sealed class FulfillmentTests
         var page = await IntentApi.ReadAsync(await api.Partner.GetAsync("/v1/purchase-intents?fulfillment_status=EXCEPTION"), HttpStatusCode.OK);
         Assert.Equal(1, page.GetProperty("total_results").GetInt64());
     }
+
+    [Fact]
+    public async Task ManyIntentsFulfilledAtOnceAreEachCountedOnceInTheirFinalStatus()
+    {
+        // Fulfilment progress moves each intent's count on its listing; moves that arrive together go in one turn.
+        await using var silo = await TestSilo.StartSqliteAsync(settings: IntentApi.Settings());
+        using var api = new IntentApi(silo);
+        var listing = await api.CreateListingAsync(IntentApi.ListingBody(quantity: 40, providers: ["EMAIL_CLAIM"]));
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 24).Select(async i =>
+            (await api.CreateIntentAsync(IntentApi.NoPayment("EMAIL_CLAIM", listing, email: $"buyer{i}@example.com"))).GetProperty("id").GetString()!));
+        foreach (var id in ids)
+            await api.WaitForIntentAsync(id, i => i.GetProperty("fulfillment_status").GetString() == "COMPLETED", "fulfilment COMPLETED");
+
+        async Task<long> TotalAsync(string query) =>
+            (await IntentApi.ReadAsync(await api.Partner.GetAsync($"/v1/purchase-intents?listing_id={listing}&{query}"), HttpStatusCode.OK))
+                .GetProperty("total_results").GetInt64();
+        Assert.Equal(24, await TotalAsync("fulfillment_status=COMPLETED"));
+        Assert.Equal(0, await TotalAsync("fulfillment_status=PENDING,ASSIGNED"));
+        Assert.Equal(24, await TotalAsync("status=CONFIRMED"));
+    }
 }
