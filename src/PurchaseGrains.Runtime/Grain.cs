@@ -24,6 +24,12 @@ public abstract class Grain
 
     protected TimeProvider TimeProvider => Context.TimeProvider;
 
+    /// <summary>
+    /// True when the runtime read this grain's state from storage just before the current turn (a new activation,
+    /// or a reload after another node's change), so a turn that wants fresh state need not read it again.
+    /// </summary>
+    protected bool StateReadForThisTurn => Context.StateReadForThisTurn;
+
     public virtual Task OnActivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public virtual Task OnDeactivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;

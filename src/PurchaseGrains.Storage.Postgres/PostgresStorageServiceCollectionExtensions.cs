@@ -17,7 +17,9 @@ public static class PostgresStorageServiceCollectionExtensions
     /// <summary>Ends the <c>application_name</c> of the change feed's two connections, to find them in <c>pg_stat_activity</c>.</summary>
     public const string ChangeFeedApplicationSuffix = "grain changes";
 
-    /// <summary>Connections writing grain state at once; more writes than this wait and join the next batch.</summary>
+    /// <summary>
+    /// Connections writing grain state at once (and, as many, reading it); more than this wait and join the next batch.
+    /// </summary>
     private const int DefaultWriters = 8;
 
     private const int DefaultMaxAutoPrepare = 256;
@@ -48,6 +50,9 @@ public static class PostgresStorageServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<PostgresGrainChangeFeed>());
 
         services.AddSingleton(provider => new PostgresWriteCombiner(
+            provider.GetRequiredService<NpgsqlDataSource>(),
+            configuration.GetValue("Storage:Postgres:Writers", DefaultWriters)));
+        services.AddSingleton(provider => new PostgresReadCombiner(
             provider.GetRequiredService<NpgsqlDataSource>(),
             configuration.GetValue("Storage:Postgres:Writers", DefaultWriters)));
         services.AddSingleton<IGrainStorage, PostgresGrainStorage>();

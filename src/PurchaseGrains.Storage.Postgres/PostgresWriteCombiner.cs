@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Npgsql;
 
 namespace PurchaseGrains.Storage.Postgres;
@@ -17,35 +16,20 @@ internal sealed class PostgresWriteCombiner : IAsyncDisposable
     public const int MaxBatch = 256;
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly Channel<CombinedWrite> _queue = Channel.CreateUnbounded<CombinedWrite>();
-    private readonly Task[] _writers;
+    private readonly BatchQueue<CombinedWrite> _queue;
 
     public PostgresWriteCombiner(NpgsqlDataSource dataSource, int writers)
     {
         _dataSource = dataSource;
-        _writers = [.. Enumerable.Range(0, writers).Select(_ => Task.Run(WriteLoopAsync))];
+        _queue = new BatchQueue<CombinedWrite>(writers, MaxBatch, RunAsync);
     }
 
     /// <summary>Runs the write with whatever else is waiting; its answer, or null when the statement returned no row for it.</summary>
     public async Task<long?> ExecuteAsync(CombinedWrite write, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_queue.Writer.TryWrite(write))
-            throw new ObjectDisposedException(nameof(PostgresWriteCombiner));
+        _queue.Add(write);
         return await write.Result.Task.WaitAsync(cancellationToken);
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<CombinedWrite>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
-        {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var write))
-                batch.Add(write);
-            if (batch.Count > 0)
-                await RunAsync(batch);
-            batch.Clear();
-        }
     }
 
     private async Task RunAsync(List<CombinedWrite> arrived)
@@ -106,9 +90,5 @@ internal sealed class PostgresWriteCombiner : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await Task.WhenAll(_writers);
-    }
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
 }

@@ -60,7 +60,7 @@ public sealed class SandboxPaymentIntentGrain(
     {
         if (!state.RecordExists)
             return null;
-        if (state.State.Status == PaymentIntentStatus.RequiresPaymentMethod)
+        if (!StateReadForThisTurn && state.State.Status == PaymentIntentStatus.RequiresPaymentMethod)
             await state.ReadStateAsync();
         return Snapshot();
     }

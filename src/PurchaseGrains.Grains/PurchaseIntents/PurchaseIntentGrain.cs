@@ -388,7 +388,7 @@ public sealed partial class PurchaseIntentGrain(
 
     private async Task RefreshUnlessSettledAsync()
     {
-        if (!state.RecordExists || !State.IsSettled)
+        if (!StateReadForThisTurn && (!state.RecordExists || !State.IsSettled))
             await state.ReadStateAsync();
     }
 

@@ -44,12 +44,18 @@ internal sealed class Activation(GrainId grainId, Func<GrainId, (Grain Grain, IR
                 await state.ReadStateAsync(cancellationToken);
             await grain.OnActivateAsync(cancellationToken);
             (_grain, _states) = (grain, states);
+            grain.Context.StateReadForThisTurn = true;
         }
         else if (_stale)
         {
             _stale = false;
             foreach (var state in _states)
                 await state.ReadStateAsync(cancellationToken);
+            _grain.Context.StateReadForThisTurn = true;
+        }
+        else
+        {
+            _grain.Context.StateReadForThisTurn = false;
         }
         return _grain;
     }

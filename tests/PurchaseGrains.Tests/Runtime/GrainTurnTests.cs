@@ -19,6 +19,20 @@ public sealed class GrainTurnTests
     }
 
     [Fact]
+    public async Task OnlyATurnThatFollowsAStateReadIsToldItsStateIsFresh()
+    {
+        await using var silo = await StartAsync();
+        var counter = silo.Grains.GetGrain<ICounterGrain>("fresh");
+
+        var first = await counter.WasStateReadForThisTurn();
+        var second = await counter.WasStateReadForThisTurn();
+        await Assert.ThrowsAsync<InvalidOperationException>(counter.IncrementThenFail);
+        var afterFailedTurn = await counter.WasStateReadForThisTurn();
+
+        Assert.Equal((true, false, true), (first, second, afterFailedTurn));
+    }
+
+    [Fact]
     public async Task StateSurvivesARestartOfTheNode()
     {
         var file = Path.Combine(Path.GetTempPath(), $"pg-restart-{Guid.NewGuid():N}.db");

@@ -19,6 +19,7 @@ public interface ICounterGrain : IGrainWithStringKey
     Task<int> Increment(int by);
     Task<int> Get();
     Task IncrementThenFail();
+    Task<bool> WasStateReadForThisTurn();
 }
 
 /// <summary>A counter that records how many of its turns overlap, to prove turns are serial.</summary>
@@ -45,6 +46,8 @@ public sealed class CounterGrain([PersistentState("counter")] IPersistentState<C
     }
 
     public Task<int> Get() => Task.FromResult(counter.State.Value);
+
+    public Task<bool> WasStateReadForThisTurn() => Task.FromResult(StateReadForThisTurn);
 
     public Task IncrementThenFail()
     {
