@@ -11,7 +11,7 @@ namespace PurchaseGrains.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresReadCombiner : IAsyncDisposable
 {
-    private const int MaxBatch = 256;
+    private const int MaxBatch = 1024;
 
     private const string Sql = """
         SELECT v.ord, g.payload, g.version

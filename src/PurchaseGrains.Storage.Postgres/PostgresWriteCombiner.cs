@@ -13,7 +13,7 @@ namespace PurchaseGrains.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresWriteCombiner : IAsyncDisposable
 {
-    public const int MaxBatch = 256;
+    public const int MaxBatch = 1024;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly BatchQueue<CombinedWrite> _queue;

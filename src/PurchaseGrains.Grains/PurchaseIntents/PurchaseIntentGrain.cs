@@ -9,8 +9,8 @@ namespace PurchaseGrains.Grains.PurchaseIntents;
 /// <summary>
 /// Thin shell around <see cref="PurchaseIntentState"/>: load, decide, persist, schedule. The listing's ledger
 /// arbitrates races between payment, expiry and cancellation: whichever step reaches it first wins, and the other
-/// reads the outcome instead of guessing. Reminders: <c>expire:&lt;listing&gt;</c> at expiration (also a watchdog
-/// for unfinished work), <c>poll</c> while a card intent is PENDING, <c>fulfil</c> after CONFIRMED.
+/// reads the outcome instead of guessing. Reminders: the <see cref="IntentReminder"/> (payment polls while a card
+/// intent is PENDING, then the expiry; also a watchdog for unfinished work), and <c>fulfil</c> after CONFIRMED.
 /// </summary>
 public sealed partial class PurchaseIntentGrain(
     [PersistentState("purchase_intent")] IPersistentState<PurchaseIntentState> state,
@@ -23,8 +23,6 @@ public sealed partial class PurchaseIntentGrain(
     IOptions<PaymentOptions> paymentOptions,
     ILogger<PurchaseIntentGrain> logger) : Grain, IPurchaseIntentGrain
 {
-    private const string ExpirePrefix = "expire:";
-    private const string PollReminder = "poll";
     private const string FulfilReminder = "fulfil";
 
     private PurchaseIntentOptions Options => options.Value;
@@ -54,10 +52,9 @@ public sealed partial class PurchaseIntentGrain(
         // Reminders first: if this node dies after the hold, expiry still gives the units back.
         var createdAt = UnixMicros.Truncate(now);
         var expiration = createdAt + TimeSpan.FromSeconds(snapshot.Definition.Policy.TimeoutSeconds);
-        var expireReminder = ExpirePrefix + request.ListingId;
-        await RegisterOrUpdateReminder(expireReminder, expiration - now, TimeSpan.Zero);
-        if (request.Provider.TakesPayment())
-            await RegisterOrUpdateReminder(PollReminder, Options.PaymentPollInterval, Options.PaymentPollInterval);
+        var reminder = IntentReminder.For(request.ListingId, expiration);
+        var pollInterval = request.Provider.TakesPayment() ? Options.PaymentPollInterval : (TimeSpan?)null;
+        await RegisterOrUpdateReminder(reminder.Name, reminder.NextDue(now, pollInterval) - now, TimeSpan.Zero);
 
         var initialStatus = request.Provider.TakesPayment() ? IntentStatus.Pending : IntentStatus.Confirmed;
         var bucket = new IntentBucket(initialStatus, request.Provider, FulfillmentStatus.Pending, request.Buyer.Method).Key;
@@ -65,9 +62,7 @@ public sealed partial class PurchaseIntentGrain(
             request.Quantity, SellNow: !request.Provider.TakesPayment(), bucket));
         if (hold.Refusal is not null || hold.Outcome is not (LedgerOutcome.Held or LedgerOutcome.Sold))
         {
-            await UnregisterReminder(expireReminder);
-            if (request.Provider.TakesPayment())
-                await UnregisterReminder(PollReminder);
+            await UnregisterReminder(reminder.Name);
             return Refused(hold.Refusal ?? PurchaseRefusal.Conflict("The purchase intent could not be created; retry"));
         }
 
@@ -157,10 +152,13 @@ public sealed partial class PurchaseIntentGrain(
         // A tick may land on a node whose cached copy missed a change (its notification lost while the change
         // listener reconnected): deciding "nothing to do" on a stale PENDING would drop a one-shot tick for good.
         await RefreshUnlessSettledAsync();
-        if (reminderName.StartsWith(ExpirePrefix, StringComparison.Ordinal))
-            await OnExpiryDueAsync(reminderName[ExpirePrefix.Length..]);
-        else if (reminderName == PollReminder)
-            await OnPollAsync();
+        if (IntentReminder.TryParse(reminderName) is { } reminder)
+        {
+            if (reminder.IsExpiryAt(status.CurrentTickTime))
+                await OnExpiryDueAsync(reminder.ListingId);
+            else
+                await OnPollAsync(reminder);
+        }
         else if (reminderName == FulfilReminder)
             await OnFulfilAsync();
     }
@@ -186,9 +184,8 @@ public sealed partial class PurchaseIntentGrain(
             }
             State.Expire();
             await WriteAsync();
-            // Only the poll: this expiry reminder is one-shot, so the poller deletes it when this tick completes
-            // (batched with other completed ticks), and a redelivered tick finds the intent EXPIRED and does nothing.
-            await UnregisterReminder(PollReminder);
+            // The reminder is one-shot, so the poller deletes it when this tick completes (batched with other
+            // completed ticks), and a redelivered tick finds the intent EXPIRED and does nothing.
             LogExpired(PrimaryKey);
             return;
         }
@@ -196,13 +193,17 @@ public sealed partial class PurchaseIntentGrain(
             await RegisterOrUpdateReminder(FulfilReminder, TimeSpan.Zero, TimeSpan.Zero);
     }
 
-    private async Task OnPollAsync()
+    /// <summary>A tick before the expiration: ask the provider, and wake again at the next poll or the expiry.</summary>
+    private async Task OnPollAsync(IntentReminder reminder)
     {
         if (!state.RecordExists)
-            return; // being created right now, or never: the expiry reminder settles which
+        {
+            // Being created right now, or never: the expiry settles which.
+            await RegisterOrUpdateReminder(reminder.Name, reminder.Expiration - TimeProvider.GetUtcNow(), TimeSpan.Zero);
+            return;
+        }
         if (State.Abandoned || State.Status != IntentStatus.Pending || State.StripePaymentIntentId is null)
         {
-            await UnregisterReminder(PollReminder);
             if (State.NeedsFulfillment)
                 await RegisterOrUpdateReminder(FulfilReminder, TimeSpan.Zero, TimeSpan.Zero);
             return;
@@ -212,6 +213,11 @@ public sealed partial class PurchaseIntentGrain(
             await ConfirmPaymentAsync();
         else if (paymentIntent is { FailedAttempts: > 0 })
             await RecordPaymentFailureAsync(null, paymentIntent.FailedAttempts);
+        if (State.Status == IntentStatus.Pending)
+        {
+            var now = TimeProvider.GetUtcNow();
+            await RegisterOrUpdateReminder(reminder.Name, reminder.NextDue(now, Options.PaymentPollInterval) - now, TimeSpan.Zero);
+        }
     }
 
     private async Task OnFulfilAsync()
@@ -274,7 +280,6 @@ public sealed partial class PurchaseIntentGrain(
             case IntentStatus.Pending:
                 State.Unresolve("Payment succeeded after the hold was released");
                 await WriteAsync();
-                await UnregisterReminder(PollReminder);
                 break;
             case IntentStatus.Expired or IntentStatus.Cancelled:
                 State.Unresolve($"Payment succeeded after the intent was {State.Status.ToWire()}");
@@ -290,7 +295,6 @@ public sealed partial class PurchaseIntentGrain(
         if (!State.Confirm())
             return;
         await WriteAsync();
-        await UnregisterReminder(PollReminder);
         await RegisterOrUpdateReminder(FulfilReminder, TimeSpan.Zero, TimeSpan.Zero);
     }
 
@@ -380,11 +384,8 @@ public sealed partial class PurchaseIntentGrain(
         return Refused(PurchaseRefusal.Conflict("The purchase intent could not be created; retry"));
     }
 
-    private async Task UnregisterPendingRemindersAsync()
-    {
-        await UnregisterReminder(PollReminder);
-        await UnregisterReminder(ExpirePrefix + State.ListingId);
-    }
+    private Task UnregisterPendingRemindersAsync() =>
+        UnregisterReminder(IntentReminder.For(State.ListingId, State.Expiration).Name);
 
     private async Task RefreshUnlessSettledAsync()
     {

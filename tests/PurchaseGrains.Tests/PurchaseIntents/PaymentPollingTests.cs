@@ -1,5 +1,8 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using PurchaseGrains.Grains.Listings;
+using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.PurchaseIntents;
 
@@ -50,4 +53,27 @@ public sealed class PaymentPollingTests : IntentSiloTest
         Assert.InRange(DateTimeOffset.UtcNow, expiresAt, expiresAt.AddSeconds(1));
         Assert.Equal(new ListingCounters(10, 10, 0, 0), await Api.CountersAsync(listing));
     }
+
+    [Fact]
+    public async Task APendingIntentKeepsOneReminderThatPollsUntilTheExpiryAndThenIsGone()
+    {
+        var listing = await Api.CreateListingAsync(IntentApi.ListingBody(policy: new { type = "FCFS", payment_session_duration = new { timeout_seconds = 3 } }));
+        var polled = await Api.CreateIntentAsync(IntentApi.Stripe(listing));
+        var expiring = await Api.CreateIntentAsync(IntentApi.Stripe(listing, email: "other@example.com"));
+        var polledId = polled.GetProperty("id").GetString()!;
+        var expiringId = expiring.GetProperty("id").GetString()!;
+
+        // Paid after several poll intervals (200 ms) have passed: only a poll that moved itself on can see it.
+        await Task.Delay(900);
+        Assert.Equal(1, await RemindersOfAsync(expiringId));
+        await Api.Admin.PostAsync($"/sandbox/v1/payment-intents/{polled.GetProperty("data").GetProperty("id").GetString()}/succeed", null);
+
+        await Api.WaitForIntentAsync(polledId, i => i.GetProperty("status").GetString() == "CONFIRMED", "CONFIRMED by a later poll", TimeSpan.FromSeconds(2));
+        await Api.WaitForIntentAsync(expiringId, i => i.GetProperty("status").GetString() == "EXPIRED", "EXPIRED", TimeSpan.FromSeconds(5));
+        await Eventually.TrueAsync(async () => await RemindersOfAsync(expiringId) == 0, TimeSpan.FromSeconds(2), "the expired intent's reminder to go");
+    }
+
+    private async Task<long> RemindersOfAsync(string intentId) =>
+        await Silo.Services.GetRequiredService<IIndexQueries>().QuerySingleOrDefaultAsync<long>(
+            "SELECT count(*) FROM grain_reminders WHERE grain_type = 'purchase_intent' AND grain_key = @intentId", new { intentId }, default);
 }
