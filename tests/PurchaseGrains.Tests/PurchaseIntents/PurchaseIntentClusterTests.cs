@@ -71,6 +71,25 @@ public sealed class PurchaseIntentClusterTests(PostgresDatabase database) : ICla
     }
 
     [PostgresFact]
+    public async Task MaxPerUserHoldsWhenOneBuyerRacesOnThreeSilos()
+    {
+        await using var cluster = await StartClusterAsync(3);
+        var apis = cluster.Apis;
+        var listing = await apis[0].CreateListingAsync(IntentApi.ListingBody(quantity: 50, policy: new { type = "FCFS", max_per_user = 2 }));
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 9).Select(i =>
+            apis[i % 3].PostIntentAsync(IntentApi.Stripe(listing, email: i % 2 == 0 ? "same@x.io" : "SAME@x.io"))));
+        var others = await Task.WhenAll(Enumerable.Range(0, 3).Select(i =>
+            apis[i].PostIntentAsync(IntentApi.Stripe(listing, email: $"other{i}@x.io"))));
+
+        Assert.Equal(2, attempts.Count(r => r.StatusCode == HttpStatusCode.Created));
+        foreach (var refused in attempts.Where(r => r.StatusCode != HttpStatusCode.Created))
+            await IntentApi.AssertErrorAsync(refused, HttpStatusCode.Conflict, "Buyer would exceed the limit of 2 per user");
+        Assert.All(others, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        Assert.Equal(new ListingCounters(50, 45, 5, 0), await AssertInvariantAsync(apis[1], listing, 50));
+    }
+
+    [PostgresFact]
     public async Task AnIntentCreatedOnANodeThatDiesExpiresOnAnotherWithinASecond()
     {
         await using var cluster = await StartClusterAsync(2);
