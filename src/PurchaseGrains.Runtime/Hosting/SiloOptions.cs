@@ -16,7 +16,7 @@ public sealed class ReminderOptions
 {
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
-    public int BatchSize { get; set; } = 2000;
-    public int MaxConcurrentTicks { get; set; } = 4096;
+    public int BatchSize { get; set; } = 1000;
+    public int MaxConcurrentTicks { get; set; } = 1024;
     public TimeSpan MaxRetryBackoff { get; set; } = TimeSpan.FromMinutes(1);
 }
