@@ -202,13 +202,13 @@ public sealed partial class PurchaseIntentGrain(
             await RegisterOrUpdateReminder(reminder.Name, reminder.Expiration - TimeProvider.GetUtcNow(), TimeSpan.Zero);
             return;
         }
-        if (State.Abandoned || State.Status != IntentStatus.Pending || State.StripePaymentIntentId is null)
+        if (State.Abandoned || State.Status != IntentStatus.Pending)
         {
             if (State.NeedsFulfillment)
                 await RegisterOrUpdateReminder(FulfilReminder, TimeSpan.Zero, TimeSpan.Zero);
             return;
         }
-        var paymentIntent = await payments.GetAsync(State.StripePaymentIntentId, CancellationToken.None);
+        var paymentIntent = State.StripePaymentIntentId is { } id ? await payments.GetAsync(id, CancellationToken.None) : null;
         if (paymentIntent?.Status == PaymentIntentStatus.Succeeded)
             await ConfirmPaymentAsync();
         else if (paymentIntent is { FailedAttempts: > 0 })
