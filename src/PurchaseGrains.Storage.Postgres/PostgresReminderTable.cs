@@ -29,19 +29,23 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, Postgre
         return entries.SingleOrDefault();
     }
 
+    /// <summary>
+    /// Joined on the row address the subquery has just locked: a join on the key let the planner hash the claimed rows
+    /// and scan the whole table for them (about 20 ms per claim at 100,000 reminders).
+    /// </summary>
     public async Task<IReadOnlyList<ReminderEntry>> ClaimDueAsync(string nodeId, DateTimeOffset now, TimeSpan lease, int maxCount,
         CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             UPDATE grain_reminders AS r SET lease_owner = @node, lease_until = @lease_until
             FROM (
-                SELECT grain_type, grain_key, name FROM grain_reminders
+                SELECT ctid FROM grain_reminders
                 WHERE due_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
                 ORDER BY due_at
                 LIMIT @max_count
                 FOR UPDATE SKIP LOCKED
             ) AS due
-            WHERE r.grain_type = due.grain_type AND r.grain_key = due.grain_key AND r.name = due.name
+            WHERE r.ctid = due.ctid
             RETURNING r.grain_type, r.grain_key, r.name, r.due_at, r.period_ms, r.first_tick_at, r.version, r.attempt, r.trace_parent
             """);
         command.Parameters.Add(new NpgsqlParameter<string>("node", nodeId));
