@@ -22,6 +22,9 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
     /// </summary>
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long after a kill nginx may still hand a request to one of the dead silo's pooled connections.</summary>
+    private static readonly TimeSpan PooledConnectionCloseGrace = TimeSpan.FromMilliseconds(250);
+
     /// <summary>During the database outage no request may take longer than this (the fail-fast promise).</summary>
     private static readonly TimeSpan OutageLatencyBound = TimeSpan.FromSeconds(5);
 
@@ -59,12 +62,14 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
 
         var requests = load.Record.Requests;
         var killed = cluster.SiloAddress(2);
-        // 502/504 only for a request that was on silo 2 when it died: nginx tried silo 2 for it (X-Upstream-Addr)
+        // 502/504 only for a request nginx sent to silo 2 as it died: nginx tried silo 2 for it (X-Upstream-Addr)
         // and it overlapped the kill. nginx never re-sends a POST that reached a silo, so its outcome is unknown
-        // and the gateway error is the honest answer. Anything refused later is retried on another silo by nginx.
+        // and the gateway error is the honest answer. That includes a POST written, in the moment after the kill,
+        // to one of silo 2's pooled keepalive connections before nginx had processed that connection's close (seen
+        // once in CI, 19 ms after the kill). Anything refused later is retried on another silo by nginx.
         bool InFlightOnKilledSilo(RequestOutcome r) =>
             r.Status is 502 or 504 && r.ErrorEnvelope && r.Upstream?.Contains(killed, StringComparison.Ordinal) == true
-            && r.Overlaps(killStart, killEnd);
+            && r.Overlaps(killStart, killEnd + PooledConnectionCloseGrace);
         var unexpected = requests.Where(r => !Acceptable(r) && !InFlightOnKilledSilo(r)).ToList();
         Log($"requests: {requests.Count}; {load.Record.Summary()}");
         Log($"around the kill ({killStart:HH:mm:ss.fff}..{killEnd:HH:mm:ss.fff}): {load.Record.Summary(r => r.Overlaps(killStart, killEnd.AddSeconds(1)))}");
