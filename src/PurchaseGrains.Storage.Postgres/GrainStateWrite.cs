@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using PurchaseGrains.Runtime;
+using PurchaseGrains.Runtime.Storage;
+
+namespace PurchaseGrains.Storage.Postgres;
+
+internal enum GrainStateOperation { Insert, Update, Clear }
+
+/// <summary>
+/// A grain state row created, updated or deleted, with its index rows upserted (or, for a clear, deleted) only when
+/// the state row changed, all in one statement. The answer is the new version (1 for a clear), or none when the
+/// version condition failed.
+/// </summary>
+internal sealed class GrainStateWrite : CombinedWrite
+{
+    private static readonly ConcurrentDictionary<string, GrainStateShape> Shapes = new(StringComparer.Ordinal);
+
+    private GrainStateWrite(GrainId grainId, string stateName, GrainStateShape shape, string? payload, long? expected,
+        IndexRow[][] rowsBySlot) : base($"{grainId}/{stateName}")
+    {
+        Shape = shape;
+        GrainKey = grainId.Key;
+        Payload = payload;
+        Expected = expected;
+        RowsBySlot = rowsBySlot;
+    }
+
+    public override WriteShape Shape { get; }
+
+    public string GrainKey { get; }
+
+    public string? Payload { get; }
+
+    public long? Expected { get; }
+
+    /// <summary>This write's index rows, split by the shape's slots (one slot per table and column layout).</summary>
+    public IndexRow[][] RowsBySlot { get; }
+
+    public static GrainStateWrite Save(GrainId grainId, string stateName, string payload, long? expectedVersion, IReadOnlyList<IndexRow> rows)
+    {
+        var slots = new List<IndexSlot>();
+        var rowsBySlot = new List<List<IndexRow>>();
+        foreach (var row in rows)
+        {
+            var slot = IndexSlot.Of(row);
+            var at = slots.IndexOf(slot);
+            if (at < 0)
+            {
+                slots.Add(slot);
+                rowsBySlot.Add([]);
+                at = slots.Count - 1;
+            }
+            rowsBySlot[at].Add(row);
+        }
+        var operation = expectedVersion is null ? GrainStateOperation.Insert : GrainStateOperation.Update;
+        var shape = ShapeFor(operation, grainId.Type, stateName, slots);
+        return new GrainStateWrite(grainId, stateName, shape, payload, expectedVersion, [.. rowsBySlot.Select(r => r.ToArray())]);
+    }
+
+    public static GrainStateWrite Clear(GrainId grainId, string stateName, long expectedVersion, IReadOnlyList<string> indexTables)
+    {
+        var slots = indexTables.Select(table => new IndexSlot(table, [])).ToList();
+        var shape = ShapeFor(GrainStateOperation.Clear, grainId.Type, stateName, slots);
+        return new GrainStateWrite(grainId, stateName, shape, null, expectedVersion, []);
+    }
+
+    private static GrainStateShape ShapeFor(GrainStateOperation operation, string grainType, string stateName, IReadOnlyList<IndexSlot> slots)
+    {
+        var key = $"{operation}|{grainType}|{stateName}|{string.Join("|", slots.Select(s => s.Signature))}";
+        return Shapes.TryGetValue(key, out var shape) ? shape : Shapes.GetOrAdd(key, new GrainStateShape(key, operation, grainType, stateName, slots));
+    }
+}
