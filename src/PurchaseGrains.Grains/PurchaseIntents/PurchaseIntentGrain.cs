@@ -237,11 +237,10 @@ public sealed partial class PurchaseIntentGrain(
         {
             failure = exception;
         }
+        // Not written yet: both steps are idempotent per intent, so a delivery that completes now is stored once,
+        // as COMPLETED with its assignment; ASSIGNED is stored only when the delivery has to be tried again.
         if (assignment is not null)
-        {
             State.Assign(assignment.ItemClaimIds, assignment.TransactionIds);
-            await WriteAsync();
-        }
         if (failure is null)
         {
             try

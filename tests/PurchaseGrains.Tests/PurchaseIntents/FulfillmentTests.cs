@@ -23,6 +23,44 @@ public sealed class FulfillmentTests
         }
     }
 
+    /// <summary>Fails the first delivery of each intent, then delivers; holds the second delivery until released.</summary>
+    private sealed class FlakyDelivery : IPurchaseFulfillment
+    {
+        private readonly SandboxPurchaseFulfillment _sandbox = new();
+        private int _deliveries;
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<FulfillmentAssignment> AssignAsync(FulfillmentOrder order, CancellationToken cancellationToken) =>
+            _sandbox.AssignAsync(order, cancellationToken);
+
+        public async Task DeliverAsync(FulfillmentOrder order, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _deliveries) == 1)
+                throw new HttpRequestException("transfer service unavailable");
+            await Release.Task;
+        }
+    }
+
+    [Fact]
+    public async Task ADeliveryToRetryLeavesTheIntentAssignedWithItsIdsUntilItCompletes()
+    {
+        var flaky = new FlakyDelivery();
+        var settings = IntentApi.Settings();
+        settings["PurchaseIntents:FulfillmentRetryDelay"] = "00:00:00.200";
+        await using var silo = await TestSilo.StartSqliteAsync(settings: settings,
+            configure: builder => builder.Services.AddSingleton<IPurchaseFulfillment>(flaky));
+        using var api = new IntentApi(silo);
+        var listing = await api.CreateListingAsync();
+        var id = (await api.CreateIntentAsync(IntentApi.NoPayment("ORGANIZATION", listing, eth: IntentApi.Eth))).GetProperty("id").GetString()!;
+
+        var assigned = await api.WaitForIntentAsync(id, i => i.GetProperty("fulfillment_status").GetString() == "ASSIGNED", "ASSIGNED after a failed delivery");
+        flaky.Release.SetResult();
+        var completed = await api.WaitForIntentAsync(id, i => i.GetProperty("fulfillment_status").GetString() == "COMPLETED", "COMPLETED on the retry");
+
+        Assert.Equal(1, assigned.GetProperty("transaction_ids").GetArrayLength());
+        Assert.Equal(assigned.GetProperty("transaction_ids")[0].GetString(), completed.GetProperty("transaction_ids")[0].GetString());
+    }
+
     [Fact]
     public async Task AFulfilmentThatKeepsFailingEndsInException()
     {
