@@ -11,7 +11,8 @@ internal sealed class BatchQueue<T> : IAsyncDisposable
     private readonly Channel<T> _queue = Channel.CreateUnbounded<T>();
     private readonly Task[] _loops;
 
-    /// <param name="run">Runs one batch; must not throw (each item carries its own outcome).</param>
+    /// <param name="run">Runs one batch; must not throw (each item carries its own outcome), nor keep the list it is
+    /// given, which is reused for the next batch.</param>
     public BatchQueue(int loops, int maxBatch, Func<List<T>, Task> run) =>
         _loops = [.. Enumerable.Range(0, loops).Select(_ => Task.Run(() => LoopAsync(maxBatch, run)))];
 
@@ -30,7 +31,7 @@ internal sealed class BatchQueue<T> : IAsyncDisposable
                 batch.Add(item);
             if (batch.Count > 0)
                 await run(batch);
-            batch = new List<T>(maxBatch);
+            batch.Clear();
         }
     }
 

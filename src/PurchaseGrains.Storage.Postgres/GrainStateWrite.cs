@@ -67,6 +67,7 @@ internal sealed class GrainStateWrite : CombinedWrite
     private static GrainStateShape ShapeFor(GrainStateOperation operation, string grainType, string stateName, IReadOnlyList<IndexSlot> slots)
     {
         var key = $"{operation}|{grainType}|{stateName}|{string.Join("|", slots.Select(s => s.Signature))}";
-        return Shapes.TryGetValue(key, out var shape) ? shape : Shapes.GetOrAdd(key, new GrainStateShape(key, operation, grainType, stateName, slots));
+        return Shapes.GetOrAdd(key, static (k, shape) => new GrainStateShape(k, shape.operation, shape.grainType, shape.stateName, shape.slots),
+            (operation, grainType, stateName, slots));
     }
 }

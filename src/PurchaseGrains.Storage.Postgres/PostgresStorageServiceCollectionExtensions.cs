@@ -32,7 +32,7 @@ public static class PostgresStorageServiceCollectionExtensions
     {
         services.AddLogging();
         services.AddOptions<SiloOptions>();
-        services.TryAddSingleton(provider => BuildDataSource(provider, ConnectionString(configuration)));
+        services.TryAddSingleton(provider => BuildDataSource(provider, ConnectionString(configuration), UseGrainStorageDefaults));
 
         // LISTEN needs a real, unmultiplexed connection, and KeepAlive so a dead one is noticed while it waits.
         services.AddKeyedSingleton(ChangeFeedDataSource, (provider, _) => BuildDataSource(provider, ConnectionString(configuration),
@@ -68,19 +68,23 @@ public static class PostgresStorageServiceCollectionExtensions
         ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set; PostgreSQL grain storage needs it.");
 
     /// <summary>
-    /// Two defaults suited to grain storage: no reset when a connection goes back to the pool (nothing here leaves
-    /// session state behind, and the reset costs a statement per use), and automatic preparation, since the same
-    /// few statement texts run all the time. An explicit <c>Max Auto Prepare</c> wins.
+    /// Two defaults suited to the storage connections: no reset when a connection goes back to the pool (storage
+    /// statements leave no session state behind, and the reset costs a statement per use), and automatic
+    /// preparation, since the same few statement texts run all the time. An explicit <c>Max Auto Prepare</c> wins.
+    /// Not for the change feed's connections: a LISTEN is session state.
     /// </summary>
-    private static NpgsqlDataSource BuildDataSource(IServiceProvider provider, string connectionString,
-        Action<NpgsqlConnectionStringBuilder>? adjust = null)
+    private static void UseGrainStorageDefaults(NpgsqlConnectionStringBuilder settings)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        var settings = builder.ConnectionStringBuilder;
         settings.NoResetOnClose = true;
         if (settings.MaxAutoPrepare == 0)
             settings.MaxAutoPrepare = DefaultMaxAutoPrepare;
-        adjust?.Invoke(settings);
+    }
+
+    private static NpgsqlDataSource BuildDataSource(IServiceProvider provider, string connectionString,
+        Action<NpgsqlConnectionStringBuilder> adjust)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        adjust(builder.ConnectionStringBuilder);
         return builder.UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>()).Build();
     }
 }

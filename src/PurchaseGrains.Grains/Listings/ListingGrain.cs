@@ -111,7 +111,7 @@ public sealed class ListingGrain(
     {
         if (!Exists)
             return;
-        var lines = new Dictionary<string, LedgerEntry>(await ReadLinesAsync(requests.Select(r => r.IntentId).Distinct().ToList()));
+        var lines = await ReadLinesAsync(requests.Select(r => r.IntentId).Distinct().ToList());
         var changedBuckets = new List<string>();
         var changedLines = new Dictionary<string, LedgerEntry>();
         foreach (var request in requests)
@@ -162,7 +162,7 @@ public sealed class ListingGrain(
     private async Task<LedgerEntry?> ReadLineAsync(string intentId) =>
         (await ReadLinesAsync([intentId])).GetValueOrDefault(intentId);
 
-    private async Task<IReadOnlyDictionary<string, LedgerEntry>> ReadLinesAsync(IReadOnlyList<string> intentIds) =>
+    private async Task<Dictionary<string, LedgerEntry>> ReadLinesAsync(IReadOnlyList<string> intentIds) =>
         (await ReadLedgerAsync(intentIds, [])).Lines;
 
     /// <summary>

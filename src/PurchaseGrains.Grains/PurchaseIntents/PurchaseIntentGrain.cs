@@ -53,8 +53,7 @@ public sealed partial class PurchaseIntentGrain(
         var createdAt = UnixMicros.Truncate(now);
         var expiration = createdAt + TimeSpan.FromSeconds(snapshot.Definition.Policy.TimeoutSeconds);
         var reminder = IntentReminder.For(request.ListingId, expiration);
-        var pollInterval = request.Provider.TakesPayment() ? Options.PaymentPollInterval : (TimeSpan?)null;
-        await RegisterOrUpdateReminder(reminder.Name, reminder.NextDue(now, pollInterval) - now, TimeSpan.Zero);
+        await WakeNextAsync(reminder, request.Provider.TakesPayment() ? Options.PaymentPollInterval : null);
 
         var initialStatus = request.Provider.TakesPayment() ? IntentStatus.Pending : IntentStatus.Confirmed;
         var bucket = new IntentBucket(initialStatus, request.Provider, FulfillmentStatus.Pending, request.Buyer.Method).Key;
@@ -131,7 +130,7 @@ public sealed partial class PurchaseIntentGrain(
         }
         State.Cancel();
         await WriteAsync();
-        await UnregisterPendingRemindersAsync();
+        await UnregisterIntentReminderAsync();
         return CancelOutcome.Cancelled;
     }
 
@@ -199,7 +198,7 @@ public sealed partial class PurchaseIntentGrain(
         if (!state.RecordExists)
         {
             // Being created right now, or never: the expiry settles which.
-            await RegisterOrUpdateReminder(reminder.Name, reminder.Expiration - TimeProvider.GetUtcNow(), TimeSpan.Zero);
+            await WakeNextAsync(reminder, pollInterval: null);
             return;
         }
         if (State.Abandoned || State.Status != IntentStatus.Pending)
@@ -214,10 +213,14 @@ public sealed partial class PurchaseIntentGrain(
         else if (paymentIntent is { FailedAttempts: > 0 })
             await RecordPaymentFailureAsync(null, paymentIntent.FailedAttempts);
         if (State.Status == IntentStatus.Pending)
-        {
-            var now = TimeProvider.GetUtcNow();
-            await RegisterOrUpdateReminder(reminder.Name, reminder.NextDue(now, Options.PaymentPollInterval) - now, TimeSpan.Zero);
-        }
+            await WakeNextAsync(reminder, Options.PaymentPollInterval);
+    }
+
+    /// <summary>(Re)schedules the intent's reminder for its next poll, or for the expiry when that comes first.</summary>
+    private Task WakeNextAsync(IntentReminder reminder, TimeSpan? pollInterval)
+    {
+        var now = TimeProvider.GetUtcNow();
+        return RegisterOrUpdateReminder(reminder.Name, reminder.NextDue(now, pollInterval) - now, TimeSpan.Zero);
     }
 
     private async Task OnFulfilAsync()
@@ -311,7 +314,7 @@ public sealed partial class PurchaseIntentGrain(
             }
             State.Unresolve($"Payment failed {State.PaymentFailures} times");
             await WriteAsync();
-            await UnregisterPendingRemindersAsync();
+            await UnregisterIntentReminderAsync();
             return;
         }
         await WriteAsync();
@@ -383,7 +386,7 @@ public sealed partial class PurchaseIntentGrain(
         return Refused(PurchaseRefusal.Conflict("The purchase intent could not be created; retry"));
     }
 
-    private Task UnregisterPendingRemindersAsync() =>
+    private Task UnregisterIntentReminderAsync() =>
         UnregisterReminder(IntentReminder.For(State.ListingId, State.Expiration).Name);
 
     private async Task RefreshUnlessSettledAsync()
