@@ -7,8 +7,8 @@ namespace PurchaseGrains.Tests.PurchaseIntents;
 
 public sealed class FulfillmentTests
 {
-    /// <summary>Assigns, then fails every delivery: the intent must end in fulfillment_status EXCEPTION.</summary>
-    private sealed class BrokenDelivery : IPurchaseFulfillment
+    /// <summary>Assigns as the sandbox does; each delivery runs <paramref name="deliver"/> with its attempt number (from 1).</summary>
+    private sealed class ScriptedDelivery(Func<int, Task> deliver) : IPurchaseFulfillment
     {
         private readonly SandboxPurchaseFulfillment _sandbox = new();
         public int Deliveries;
@@ -16,35 +16,18 @@ public sealed class FulfillmentTests
         public Task<FulfillmentAssignment> AssignAsync(FulfillmentOrder order, CancellationToken cancellationToken) =>
             _sandbox.AssignAsync(order, cancellationToken);
 
-        public Task DeliverAsync(FulfillmentOrder order, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref Deliveries);
-            throw new HttpRequestException("transfer service unavailable");
-        }
+        public Task DeliverAsync(FulfillmentOrder order, CancellationToken cancellationToken) =>
+            deliver(Interlocked.Increment(ref Deliveries));
     }
 
-    /// <summary>Fails the first delivery of each intent, then delivers; holds the second delivery until released.</summary>
-    private sealed class FlakyDelivery : IPurchaseFulfillment
-    {
-        private readonly SandboxPurchaseFulfillment _sandbox = new();
-        private int _deliveries;
-        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<FulfillmentAssignment> AssignAsync(FulfillmentOrder order, CancellationToken cancellationToken) =>
-            _sandbox.AssignAsync(order, cancellationToken);
-
-        public async Task DeliverAsync(FulfillmentOrder order, CancellationToken cancellationToken)
-        {
-            if (Interlocked.Increment(ref _deliveries) == 1)
-                throw new HttpRequestException("transfer service unavailable");
-            await Release.Task;
-        }
-    }
+    private static Task Unavailable() => Task.FromException(new HttpRequestException("transfer service unavailable"));
 
     [Fact]
     public async Task ADeliveryToRetryLeavesTheIntentAssignedWithItsIdsUntilItCompletes()
     {
-        var flaky = new FlakyDelivery();
+        // The first delivery fails; the retry waits until released.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var flaky = new ScriptedDelivery(attempt => attempt == 1 ? Unavailable() : release.Task);
         var settings = IntentApi.Settings();
         settings["PurchaseIntents:FulfillmentRetryDelay"] = "00:00:00.200";
         await using var silo = await TestSilo.StartSqliteAsync(settings: settings,
@@ -54,7 +37,7 @@ public sealed class FulfillmentTests
         var id = (await api.CreateIntentAsync(IntentApi.NoPayment("ORGANIZATION", listing, eth: IntentApi.Eth))).GetProperty("id").GetString()!;
 
         var assigned = await api.WaitForIntentAsync(id, i => i.GetProperty("fulfillment_status").GetString() == "ASSIGNED", "ASSIGNED after a failed delivery");
-        flaky.Release.SetResult();
+        release.SetResult();
         var completed = await api.WaitForIntentAsync(id, i => i.GetProperty("fulfillment_status").GetString() == "COMPLETED", "COMPLETED on the retry");
 
         Assert.Equal(1, assigned.GetProperty("transaction_ids").GetArrayLength());
@@ -64,7 +47,7 @@ public sealed class FulfillmentTests
     [Fact]
     public async Task AFulfilmentThatKeepsFailingEndsInException()
     {
-        var broken = new BrokenDelivery();
+        var broken = new ScriptedDelivery(_ => Unavailable());
         var settings = IntentApi.Settings();
         settings["PurchaseIntents:FulfillmentMaxAttempts"] = "3";
         await using var silo = await TestSilo.StartSqliteAsync(settings: settings,
