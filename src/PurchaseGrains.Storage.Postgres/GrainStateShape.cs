@@ -61,6 +61,12 @@ internal sealed class GrainStateShape : WriteShape
         return command;
     }
 
+    /// <remarks>
+    /// Updates and deletes find each row by its whole key in a subquery the planner cannot merge (<c>OFFSET 0</c>), then
+    /// change it by <c>ctid</c>. As a plain join, a generic plan cached while the table was small walked every row of
+    /// the grain type on each statement. A row changed meanwhile by another transaction has a new <c>ctid</c> and
+    /// version, so the re-check under READ COMMITTED leaves it alone and the write reports the conflict.
+    /// </remarks>
     private string BuildSql()
     {
         var sql = new StringBuilder(_operation switch
@@ -78,19 +84,27 @@ internal sealed class GrainStateShape : WriteShape
             GrainStateOperation.Update => """
                 WITH input AS (
                     SELECT * FROM unnest(@keys::text[], @payloads::jsonb[], @expected::bigint[]) WITH ORDINALITY AS v(grain_key, payload, expected, ord)
+                ), target AS (
+                    SELECT v.payload, v.expected, s.row_id FROM input v CROSS JOIN LATERAL (
+                        SELECT ctid AS row_id FROM grain_state
+                        WHERE grain_type = @type AND grain_key = v.grain_key AND state_name = @name OFFSET 0) s
                 ), written AS (
-                    UPDATE grain_state g SET payload = v.payload, version = g.version + 1, updated_at = now()
-                    FROM input v
-                    WHERE g.grain_type = @type AND g.state_name = @name AND g.grain_key = v.grain_key AND g.version = v.expected
+                    UPDATE grain_state g SET payload = t.payload, version = g.version + 1, updated_at = now()
+                    FROM target t
+                    WHERE g.ctid = t.row_id AND g.version = t.expected
                     RETURNING g.grain_key, g.version
                 )
                 """,
             _ => """
                 WITH input AS (
                     SELECT * FROM unnest(@keys::text[], @expected::bigint[]) WITH ORDINALITY AS v(grain_key, expected, ord)
+                ), target AS (
+                    SELECT v.expected, s.row_id FROM input v CROSS JOIN LATERAL (
+                        SELECT ctid AS row_id FROM grain_state
+                        WHERE grain_type = @type AND grain_key = v.grain_key AND state_name = @name OFFSET 0) s
                 ), written AS (
-                    DELETE FROM grain_state g USING input v
-                    WHERE g.grain_type = @type AND g.state_name = @name AND g.grain_key = v.grain_key AND g.version = v.expected
+                    DELETE FROM grain_state g USING target t
+                    WHERE g.ctid = t.row_id AND g.version = t.expected
                     RETURNING g.grain_key, 1::bigint AS version
                 )
                 """,

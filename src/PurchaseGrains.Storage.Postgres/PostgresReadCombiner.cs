@@ -7,7 +7,9 @@ namespace PurchaseGrains.Storage.Postgres;
 /// <summary>
 /// Grain state reads that arrive while others are in flight go together as ONE statement (the keys as arrays,
 /// joined to <c>grain_state</c>): activating many grains at once (a burst of reminder ticks, say) costs a few round
-/// trips, not one each. A quiet node reads one at a time, at once.
+/// trips, not one each. A quiet node reads one at a time, at once. Each key is looked up in a subquery the planner
+/// cannot merge into a join (<c>OFFSET 0</c>): a primary-key probe per key, whatever the table's statistics said when
+/// the statement's plan was cached.
 /// </summary>
 internal sealed class PostgresReadCombiner : IAsyncDisposable
 {
@@ -16,7 +18,9 @@ internal sealed class PostgresReadCombiner : IAsyncDisposable
     private const string Sql = """
         SELECT v.ord, g.payload, g.version
         FROM unnest(@types::text[], @keys::text[], @names::text[]) WITH ORDINALITY AS v(grain_type, grain_key, state_name, ord)
-        JOIN grain_state g ON g.grain_type = v.grain_type AND g.grain_key = v.grain_key AND g.state_name = v.state_name
+        CROSS JOIN LATERAL (
+            SELECT s.payload, s.version FROM grain_state s
+            WHERE s.grain_type = v.grain_type AND s.grain_key = v.grain_key AND s.state_name = v.state_name OFFSET 0) g
         """;
 
     private readonly NpgsqlDataSource _dataSource;

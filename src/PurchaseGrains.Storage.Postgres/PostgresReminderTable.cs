@@ -67,17 +67,18 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, Postgre
         ticks = [.. ticks.OrderBy(t => t.Tick.GrainId.ToString(), StringComparer.Ordinal).ThenBy(t => t.Tick.Name, StringComparer.Ordinal)];
         await using var command = dataSource.CreateCommand("""
             WITH done AS (
-                SELECT * FROM unnest(@types, @keys, @names, @versions, @next_due_at)
+                SELECT d.*, k.row_id FROM unnest(@types, @keys, @names, @versions, @next_due_at)
                     AS d(grain_type, grain_key, name, version, next_due_at)
+                CROSS JOIN LATERAL (
+                    SELECT ctid AS row_id FROM grain_reminders
+                    WHERE grain_type = d.grain_type AND grain_key = d.grain_key AND name = d.name OFFSET 0) k
             ), deleted AS (
                 DELETE FROM grain_reminders r USING done d
-                WHERE d.next_due_at IS NULL
-                  AND r.grain_type = d.grain_type AND r.grain_key = d.grain_key AND r.name = d.name AND r.version = d.version
+                WHERE d.next_due_at IS NULL AND r.ctid = d.row_id AND r.version = d.version
             )
             UPDATE grain_reminders r SET due_at = d.next_due_at, attempt = 0, lease_owner = NULL, lease_until = NULL
             FROM done d
-            WHERE d.next_due_at IS NOT NULL
-              AND r.grain_type = d.grain_type AND r.grain_key = d.grain_key AND r.name = d.name AND r.version = d.version
+            WHERE d.next_due_at IS NOT NULL AND r.ctid = d.row_id AND r.version = d.version
             """);
         command.Parameters.Add(new NpgsqlParameter<string[]>("types", [.. ticks.Select(t => t.Tick.GrainId.Type)]));
         command.Parameters.Add(new NpgsqlParameter<string[]>("keys", [.. ticks.Select(t => t.Tick.GrainId.Key)]));

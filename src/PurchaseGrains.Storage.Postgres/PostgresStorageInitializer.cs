@@ -76,9 +76,11 @@ internal sealed class PostgresStorageInitializer(NpgsqlDataSource dataSource) : 
             """, table.Name, cancellationToken);
         foreach (var index in table.Indexes.Where(index => !existingIndexes.Contains(index.Name)))
         {
-            await ExecuteAsync(connection, transaction,
-                $"CREATE INDEX IF NOT EXISTS {SqlIdentifier.Quote(index.Name)} ON {name} ({string.Join(", ", index.Columns.Select(SqlIdentifier.Quote))})",
-                cancellationToken);
+            await ExecuteAsync(connection, transaction, IndexDdl.Create(table, index), cancellationToken);
+        }
+        foreach (var retired in table.RetiredIndexes.Where(existingIndexes.Contains))
+        {
+            await ExecuteAsync(connection, transaction, IndexDdl.Drop(retired), cancellationToken);
         }
     }
 

@@ -12,6 +12,15 @@ namespace PurchaseGrains.Storage.Postgres;
 public static class PostgresStorageServiceCollectionExtensions
 {
     private const string ChangeFeedDataSource = "PurchaseGrains.Storage.Postgres.ChangeFeed";
+
+    /// <summary>
+    /// Planner settings for the storage connections, whose statements all address rows through an index. Their plans
+    /// are prepared once per connection and kept, and a plan made while a table was small (before autovacuum had
+    /// analysed it) scanned the whole table, or hash-joined a batch against such a scan, on every use after:
+    /// thousands of pages per statement. Without sequential scans or hash and merge joins, a lookup stays an index
+    /// probe per key. (Where no index applies, PostgreSQL still scans: these settings only price it out.)
+    /// </summary>
+    private const string PlannerOptions = "-c enable_seqscan=off -c enable_hashjoin=off -c enable_mergejoin=off";
     private const int ChangeFeedKeepAliveSeconds = 15;
 
     /// <summary>Ends the <c>application_name</c> of the change feed's two connections, to find them in <c>pg_stat_activity</c>.</summary>
@@ -68,16 +77,18 @@ public static class PostgresStorageServiceCollectionExtensions
         ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set; PostgreSQL grain storage needs it.");
 
     /// <summary>
-    /// Two defaults suited to the storage connections: no reset when a connection goes back to the pool (storage
-    /// statements leave no session state behind, and the reset costs a statement per use), and automatic
-    /// preparation, since the same few statement texts run all the time. An explicit <c>Max Auto Prepare</c> wins.
-    /// Not for the change feed's connections: a LISTEN is session state.
+    /// Defaults suited to the storage connections: no reset when a connection goes back to the pool (storage
+    /// statements leave no session state behind, and the reset costs a statement per use); automatic preparation,
+    /// since the same few statement texts run all the time (an explicit <c>Max Auto Prepare</c> wins); and the
+    /// <see cref="PlannerOptions"/> after any <c>Options</c> given. Not for the change feed's connections: a LISTEN is
+    /// session state.
     /// </summary>
     private static void UseGrainStorageDefaults(NpgsqlConnectionStringBuilder settings)
     {
         settings.NoResetOnClose = true;
         if (settings.MaxAutoPrepare == 0)
             settings.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        settings.Options = string.IsNullOrEmpty(settings.Options) ? PlannerOptions : $"{settings.Options} {PlannerOptions}";
     }
 
     private static NpgsqlDataSource BuildDataSource(IServiceProvider provider, string connectionString,

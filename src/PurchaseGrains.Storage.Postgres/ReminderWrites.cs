@@ -79,8 +79,10 @@ internal sealed class ReminderWrite(GrainId grainId, string name, WriteShape sha
             WITH input AS (
                 SELECT * FROM unnest(@types::text[], @keys::text[], @names::text[]) WITH ORDINALITY AS v(grain_type, grain_key, name, ord)
             ), written AS (
-                DELETE FROM grain_reminders r USING input v
-                WHERE r.grain_type = v.grain_type AND r.grain_key = v.grain_key AND r.name = v.name
+                DELETE FROM grain_reminders r USING input v CROSS JOIN LATERAL (
+                    SELECT ctid AS row_id FROM grain_reminders
+                    WHERE grain_type = v.grain_type AND grain_key = v.grain_key AND name = v.name OFFSET 0) k
+                WHERE r.ctid = k.row_id
                 RETURNING r.grain_type, r.grain_key, r.name
             )
             SELECT v.ord, 1::bigint FROM input v JOIN written w USING (grain_type, grain_key, name)

@@ -54,9 +54,11 @@ internal sealed class SqliteStorageInitializer(SqliteDatabase database) : IStora
 
         foreach (var index in table.Indexes)
         {
-            await ExecuteAsync(transaction,
-                $"CREATE INDEX IF NOT EXISTS {SqlIdentifier.Quote(index.Name)} ON {name} ({string.Join(", ", index.Columns.Select(SqlIdentifier.Quote))})",
-                cancellationToken);
+            await ExecuteAsync(transaction, IndexDdl.Create(table, index), cancellationToken);
+        }
+        foreach (var retired in table.RetiredIndexes)
+        {
+            await ExecuteAsync(transaction, IndexDdl.Drop(retired), cancellationToken);
         }
     }
 

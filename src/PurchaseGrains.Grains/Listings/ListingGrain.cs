@@ -174,9 +174,11 @@ public sealed class ListingGrain(
     {
         if (intentIds.Count == 0 && buyers.Count == 0)
             return ([], []);
+        // Lines by key alone (a line is an intent's, and an intent has one listing; checked below): with the listing in
+        // the WHERE clause, a stale-statistics plan would scan all of the listing's lines instead of probing the keys.
         var sql = $"""
-            SELECT grain_key AS IntentId, buyer AS Buyer, quantity AS Quantity, state AS State, bucket AS Bucket
-            FROM listing_holds WHERE listing_id = @listingId AND {SqlLists.AnyOf(index.Dialect, "grain_key", "intentIds")}
+            SELECT grain_key AS IntentId, listing_id AS ListingId, buyer AS Buyer, quantity AS Quantity, state AS State, bucket AS Bucket
+            FROM listing_holds WHERE {SqlLists.AnyOf(index.Dialect, "grain_key", "intentIds")}
             """;
         if (buyers.Count > 0)
         {
@@ -184,9 +186,9 @@ public sealed class ListingGrain(
             sql += $"""
 
                 UNION ALL
-                SELECT NULL, buyer, CAST(SUM(quantity) AS bigint), NULL, NULL FROM listing_holds
-                WHERE listing_id = @listingId AND {SqlLists.AnyOf(index.Dialect, "buyer", "buyers")} AND state IN ('HELD', 'SOLD')
-                GROUP BY buyer
+                SELECT NULL, listing_id, buyer, CAST(SUM(quantity) AS bigint), NULL, NULL FROM listing_holds
+                WHERE {SqlLists.AnyOf(index.Dialect, "buyer", "buyers")} AND listing_id = @listingId AND state IN ('HELD', 'SOLD')
+                GROUP BY listing_id, buyer
                 """;
         }
         var rows = await index.QueryAsync<LedgerRow>(sql,
@@ -200,6 +202,8 @@ public sealed class ListingGrain(
                 totals[row.Buyer ?? ""] = row.Quantity;
                 continue;
             }
+            if (row.ListingId != PrimaryKey)
+                continue;
             WireEnum<HoldState>.TryParse(row.State, out var holdState);
             lines[row.IntentId] = new LedgerEntry(row.IntentId, row.Buyer ?? "", row.Quantity, holdState, row.Bucket);
         }
@@ -209,6 +213,7 @@ public sealed class ListingGrain(
     private sealed class LedgerRow
     {
         public string? IntentId { get; set; }
+        public string? ListingId { get; set; }
         public string? Buyer { get; set; }
         public long Quantity { get; set; }
         public string? State { get; set; }

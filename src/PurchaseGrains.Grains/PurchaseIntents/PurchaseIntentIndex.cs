@@ -34,12 +34,17 @@ public static class PurchaseIntentIndex
             new("ix_pi_listing_status", "partner", "listing_id", "status", "created_at", "grain_key"),
             new("ix_pi_status_provider", "partner", "status", "payment_provider", "created_at", "grain_key"),
             new("ix_pi_fulfillment", "partner", "fulfillment_status", "fulfillment_method", "created_at", "grain_key"),
-            new("ix_pi_item", "partner", "item_id", "created_at", "grain_key"),
-            new("ix_pi_collection", "partner", "collection_id", "created_at", "grain_key"),
-            new("ix_pi_email", "partner", "email", "created_at", "grain_key"),
-            new("ix_pi_eth_address", "partner", "eth_address", "created_at", "grain_key"),
-            new("ix_pi_stripe", "stripe_payment_intent_id"),
-        ]);
+            // A listing sells an item or a collection, and a buyer gives an email or an address (both only for some
+            // STRIPE buyers): partial indexes give an intent one entry for each pair instead of two.
+            new("ix_pi_item_set", "partner", "item_id", "created_at", "grain_key") { OnlyWhereSet = "item_id" },
+            new("ix_pi_collection_set", "partner", "collection_id", "created_at", "grain_key") { OnlyWhereSet = "collection_id" },
+            new("ix_pi_email_set", "partner", "email", "created_at", "grain_key") { OnlyWhereSet = "email" },
+            new("ix_pi_eth_address_set", "partner", "eth_address", "created_at", "grain_key") { OnlyWhereSet = "eth_address" },
+        ])
+    {
+        // The full-width versions, and the PaymentIntent lookup (webhooks now ask the provider for the metadata).
+        RetiredIndexes = ["ix_pi_item", "ix_pi_collection", "ix_pi_email", "ix_pi_eth_address", "ix_pi_stripe"],
+    };
 
     public const string CountsTableName = "purchase_intent_counts";
 
@@ -129,10 +134,4 @@ public static class PurchaseIntentIndex
             : null;
         return KeysetPage.ReadAsync(index, TableName, filters, parameters, query.Page, cancellationToken, countSql);
     }
-
-    /// <summary>The intent a provider PaymentIntent belongs to (for webhooks without our metadata).</summary>
-    public static Task<string?> FindByPaymentIntentAsync(IIndexQueries index, string paymentIntentId, CancellationToken cancellationToken) =>
-        index.QuerySingleOrDefaultAsync<string>(
-            $"SELECT grain_key FROM {TableName} WHERE stripe_payment_intent_id = @paymentIntentId",
-            new { paymentIntentId }, cancellationToken);
 }

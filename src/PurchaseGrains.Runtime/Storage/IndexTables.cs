@@ -8,13 +8,24 @@ public enum IndexColumnType { Text, Integer, Real }
 
 public sealed record IndexColumn(string Name, IndexColumnType Type);
 
-public sealed record IndexDefinition(string Name, params string[] Columns);
+public sealed record IndexDefinition(string Name, params string[] Columns)
+{
+    /// <summary>
+    /// A partial index: only rows where this column is set get an entry, so a column most rows leave null costs
+    /// nothing on their writes. Used by queries with an equality on that column.
+    /// </summary>
+    public string? OnlyWhereSet { get; init; }
+}
 
 /// <summary>
 /// A secondary index table a domain module declares; providers create it at start-up with a
 /// <c>grain_key</c> text primary key followed by <see cref="Columns"/>.
 /// </summary>
-public sealed record IndexTable(string Name, IReadOnlyList<IndexColumn> Columns, IReadOnlyList<IndexDefinition> Indexes);
+public sealed record IndexTable(string Name, IReadOnlyList<IndexColumn> Columns, IReadOnlyList<IndexDefinition> Indexes)
+{
+    /// <summary>Indexes an earlier version declared and this one does not: dropped at start-up when present.</summary>
+    public IReadOnlyList<string> RetiredIndexes { get; init; } = [];
+}
 
 public enum SqlDialect { Sqlite, Postgres }
 

@@ -50,6 +50,40 @@ public abstract partial class StorageContractTests
     }
 
     [StorageFact]
+    public async Task APartialIndexIsCreatedAndARetiredIndexDropped()
+    {
+        var scored = Orders with { Indexes = [.. Orders.Indexes, new IndexDefinition("test_orders_score_set", "score") { OnlyWhereSet = "score" }] };
+        await Node.Initializer.InitializeAsync([scored], Deadline);
+        Assert.Contains("test_orders_status", await IndexDefinitionsAsync());
+
+        var next = scored with { Indexes = [.. scored.Indexes.Where(i => i.Name != "test_orders_status")], RetiredIndexes = ["test_orders_status"] };
+        await Node.Initializer.InitializeAsync([next], Deadline);
+        await Node.Initializer.InitializeAsync([next], Deadline);
+
+        var indexes = await IndexDefinitionsAsync();
+        Assert.DoesNotContain("test_orders_status", indexes);
+        Assert.Matches("WHERE \\(?\"?score\"? IS NOT NULL", indexes["test_orders_score_set"]);
+        var grain = NewGrain();
+        await Storage.WriteAsync(grain, "state", "{}", null, [OrderIndex(grain, "open", 1, score: null)], Deadline);
+        Assert.Equal("open", (await ReadOrderRowAsync(grain))!.Status);
+    }
+
+    private async Task<Dictionary<string, string>> IndexDefinitionsAsync()
+    {
+        var sql = ExpectedDialect == SqlDialect.Postgres
+            ? "SELECT indexname AS Name, indexdef AS Definition FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'test_orders'"
+            : "SELECT name AS Name, sql AS Definition FROM sqlite_master WHERE type = 'index' AND tbl_name = 'test_orders' AND sql IS NOT NULL";
+        var rows = await Node.Queries.QueryAsync<IndexDefinitionRow>(sql, null, Deadline);
+        return rows.ToDictionary(r => r.Name, r => r.Definition);
+    }
+
+    private sealed class IndexDefinitionRow
+    {
+        public string Name { get; set; } = "";
+        public string Definition { get; set; } = "";
+    }
+
+    [StorageFact]
     public async Task AnIndexTableWithAnUnsafeNameIsRejected()
     {
         var unsafeTable = new IndexTable("orders\"; DROP TABLE grain_state; --", [], []);

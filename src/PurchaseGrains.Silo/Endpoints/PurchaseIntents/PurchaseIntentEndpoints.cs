@@ -22,7 +22,7 @@ public static class PurchaseIntentEndpoints
     private static async Task<Results<Created<CreatedIntentView>, JsonHttpResult<ApiError>>> Create(
         IntentRequest request, Caller caller, IGrainFactory grains)
     {
-        var (intent, refusal) = IntentRequestRules.Check(request, Guid.NewGuid().ToString(), caller.Partner);
+        var (intent, refusal) = IntentRequestRules.Check(request, NewIntentId(), caller.Partner);
         if (intent is null)
             return refusal!.ToResult();
         var result = await grains.GetGrain<IPurchaseIntentGrain>(intent.IntentId).Create(intent);
@@ -55,6 +55,10 @@ public static class PurchaseIntentEndpoints
             CancelOutcome.NotPending => ApiErrors.Status(StatusCodes.Status409Conflict, "Only PENDING purchase intents can be cancelled"),
             _ => NotFound(),
         };
+
+    /// <summary>A UUID whose leading bits are the time (version 7): new intents' keys land at the right edge of every
+    /// primary-key index instead of on a random page.</summary>
+    private static string NewIntentId() => Guid.CreateVersion7().ToString();
 
     private static JsonHttpResult<ApiError> NotFound() => ApiErrors.Status(StatusCodes.Status404NotFound, "Purchase intent not found");
 }

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using PurchaseGrains.Grains.Payments;
 using PurchaseGrains.Grains.PurchaseIntents;
 using PurchaseGrains.Runtime;
-using PurchaseGrains.Runtime.Storage;
 using PurchaseGrains.Silo.Http;
 
 namespace PurchaseGrains.Silo.Endpoints.PurchaseIntents;
@@ -22,7 +21,7 @@ public static class StripeWebhookEndpoints
         app.MapPost("/v1/webhooks/stripe", Receive).WithTags("Webhooks");
 
     private static async Task<Results<Ok<WebhookReceived>, JsonHttpResult<ApiError>>> Receive(
-        HttpRequest request, IOptions<PaymentOptions> options, TimeProvider clock, IGrainFactory grains, IIndexQueries index,
+        HttpRequest request, IOptions<PaymentOptions> options, TimeProvider clock, IGrainFactory grains, IPaymentProvider payments,
         CancellationToken cancellationToken)
     {
         var stripe = options.Value.Stripe;
@@ -45,8 +44,9 @@ public static class StripeWebhookEndpoints
         var (paymentEvent, error) = StripeEvent.Parse(body);
         if (paymentEvent is null)
             return Refuse(error!);
+        // An event without our metadata: the PaymentIntent itself carries it (set when we created it).
         var intentId = paymentEvent.PurchaseIntentId
-            ?? await PurchaseIntentIndex.FindByPaymentIntentAsync(index, paymentEvent.PaymentIntentId, cancellationToken);
+            ?? (await payments.GetAsync(paymentEvent.PaymentIntentId, cancellationToken))?.Metadata.GetValueOrDefault(StripeEvent.PurchaseIntentMetadataKey);
         if (intentId is null
             || await grains.GetGrain<IPurchaseIntentGrain>(intentId).ApplyPaymentEvent(paymentEvent) == PaymentEventOutcome.UnknownPaymentIntent)
             return Refuse("Unknown payment intent");
