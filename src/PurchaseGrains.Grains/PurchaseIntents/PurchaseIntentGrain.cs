@@ -10,7 +10,8 @@ namespace PurchaseGrains.Grains.PurchaseIntents;
 /// Thin shell around <see cref="PurchaseIntentState"/>: load, decide, persist, schedule. The listing's ledger
 /// arbitrates races between payment, expiry and cancellation: whichever step reaches it first wins, and the other
 /// reads the outcome instead of guessing. Reminders: the <see cref="IntentReminder"/> (payment polls while a card
-/// intent is PENDING, then the expiry; also a watchdog for unfinished work), and <c>fulfil</c> after CONFIRMED.
+/// intent is PENDING, then the expiry; at once for an intent sold at once, to fulfil it; also a watchdog for
+/// unfinished work), and <c>fulfil</c> after a payment, or to retry a delivery.
 /// </summary>
 public sealed partial class PurchaseIntentGrain(
     [PersistentState("purchase_intent")] IPersistentState<PurchaseIntentState> state,
@@ -49,11 +50,12 @@ public sealed partial class PurchaseIntentGrain(
         if (PurchaseRules.Check(snapshot with { QuantityRemaining = long.MaxValue }, request.Provider, request.Buyer, request.Quantity, null, now) is { } early)
             return Refused(early);
 
-        // Reminders first: if this node dies after the hold, expiry still gives the units back.
+        // Reminders first: if this node dies after the hold, expiry still gives the units back. An intent sold at once
+        // is due at once too: that first tick starts its fulfilment (or, if this creation died, waits for the expiry).
         var createdAt = UnixMicros.Truncate(now);
         var expiration = createdAt + TimeSpan.FromSeconds(snapshot.Definition.Policy.TimeoutSeconds);
         var reminder = IntentReminder.For(request.ListingId, expiration);
-        await WakeNextAsync(reminder, request.Provider.TakesPayment() ? Options.PaymentPollInterval : null);
+        await WakeNextAsync(reminder, request.Provider.TakesPayment() ? Options.PaymentPollInterval : TimeSpan.Zero);
 
         var initialStatus = request.Provider.TakesPayment() ? IntentStatus.Pending : IntentStatus.Confirmed;
         var bucket = new IntentBucket(initialStatus, request.Provider, FulfillmentStatus.Pending, request.Buyer.Method).Key;
@@ -100,8 +102,6 @@ public sealed partial class PurchaseIntentGrain(
                 State.Voucher = Vouchers.Issue(request.IntentId, State);
         }
         await WriteAsync();
-        if (State.NeedsFulfillment)
-            await RegisterOrUpdateReminder(FulfilReminder, TimeSpan.Zero, TimeSpan.Zero);
         return new CreateIntentResult(CreatedView(), null);
     }
 
@@ -188,23 +188,24 @@ public sealed partial class PurchaseIntentGrain(
             LogExpired(PrimaryKey);
             return;
         }
-        if (State.NeedsFulfillment)
-            await RegisterOrUpdateReminder(FulfilReminder, TimeSpan.Zero, TimeSpan.Zero);
+        await OnFulfilAsync();
     }
 
-    /// <summary>A tick before the expiration: ask the provider, and wake again at the next poll or the expiry.</summary>
+    /// <summary>
+    /// A tick before the expiration: ask the provider, and wake again at the next poll or the expiry. The first tick
+    /// of an intent sold at once fulfils it.
+    /// </summary>
     private async Task OnPollAsync(IntentReminder reminder)
     {
         if (!state.RecordExists)
         {
-            // Being created right now, or never: the expiry settles which.
-            await WakeNextAsync(reminder, pollInterval: null);
+            // Being created right now (on another node), or never: look again later; the expiry settles which.
+            await WakeNextAsync(reminder, Options.PaymentPollInterval);
             return;
         }
         if (State.Abandoned || State.Status != IntentStatus.Pending)
         {
-            if (State.NeedsFulfillment)
-                await RegisterOrUpdateReminder(FulfilReminder, TimeSpan.Zero, TimeSpan.Zero);
+            await OnFulfilAsync();
             return;
         }
         var paymentIntent = State.StripePaymentIntentId is { } id ? await payments.GetAsync(id, CancellationToken.None) : null;

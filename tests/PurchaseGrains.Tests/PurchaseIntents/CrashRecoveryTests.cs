@@ -56,6 +56,23 @@ public sealed class CrashRecoveryTests : IntentSiloTest
     }
 
     [Fact]
+    public async Task AnEarlyTickOnAnIntentNotWrittenYetLooksAgainLaterAndDoesNotGiveItsUnitsBack()
+    {
+        var (listing, intent) = await HoldWithoutIntentAsync(sellNow: true);
+        var expiration = DateTimeOffset.UtcNow.AddMinutes(2);
+        var reminder = IntentReminder.For(listing, expiration);
+
+        await Silo.Grains.GetGrain<IPurchaseIntentGrain>(intent).ReceiveReminder(reminder.Name, Tick);
+
+        Assert.Equal(new ListingCounters(10, 8, 0, 2), await Api.CountersAsync(listing));
+        var dueAt = await Silo.Services.GetRequiredService<PurchaseGrains.Runtime.Storage.IIndexQueries>().QuerySingleOrDefaultAsync<long?>(
+            "SELECT due_at FROM grain_reminders WHERE grain_type = 'purchase_intent' AND grain_key = @intent AND name = @name",
+            new { intent, name = reminder.Name }, default);
+        Assert.NotNull(dueAt);
+        Assert.True(dueAt <= expiration.ToUnixTimeMilliseconds(), "the watchdog still fires by the expiration");
+    }
+
+    [Fact]
     public async Task APaymentForACancelledIntentIsUnresolvedAndTakesNoUnits()
     {
         var listing = await Api.CreateListingAsync();

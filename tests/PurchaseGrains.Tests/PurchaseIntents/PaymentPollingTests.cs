@@ -73,6 +73,23 @@ public sealed class PaymentPollingTests : IntentSiloTest
         await Eventually.TrueAsync(async () => await RemindersOfAsync(expiringId) == 0, TimeSpan.FromSeconds(2), "the expired intent's reminder to go");
     }
 
+    [Fact]
+    public async Task AnIntentSoldAtOnceIsFulfilledByItsOneReminderAndLeavesNoReminderBehind()
+    {
+        var listing = await Api.CreateListingAsync();
+        var created = await Api.CreateIntentAsync(IntentApi.NoPayment("EMAIL_CLAIM", listing, email: "claim@example.com"));
+        var id = created.GetProperty("id").GetString()!;
+
+        var fulfilled = await Api.WaitForIntentAsync(id, i => i.GetProperty("fulfillment_status").GetString() == "COMPLETED", "COMPLETED");
+        Assert.NotEmpty(fulfilled.GetProperty("item_claim_ids").EnumerateArray());
+        await Eventually.TrueAsync(async () => await RemindersOfAsync(id) == 0, TimeSpan.FromSeconds(2), "the intent's reminder to go");
+        Assert.Equal(0, await RemindersNamedAsync("fulfil"));
+    }
+
+    private async Task<long> RemindersNamedAsync(string name) =>
+        await Silo.Services.GetRequiredService<IIndexQueries>().QuerySingleOrDefaultAsync<long>(
+            "SELECT count(*) FROM grain_reminders WHERE grain_type = 'purchase_intent' AND name = @name", new { name }, default);
+
     private async Task<long> RemindersOfAsync(string intentId) =>
         await Silo.Services.GetRequiredService<IIndexQueries>().QuerySingleOrDefaultAsync<long>(
             "SELECT count(*) FROM grain_reminders WHERE grain_type = 'purchase_intent' AND grain_key = @intentId", new { intentId }, default);
