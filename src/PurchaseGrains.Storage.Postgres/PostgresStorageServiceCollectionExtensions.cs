@@ -13,16 +13,23 @@ public static class PostgresStorageServiceCollectionExtensions
 {
     private const string ChangeFeedDataSource = "PurchaseGrains.Storage.Postgres.ChangeFeed";
 
+    private const string KeyedWritesDataSource = "PurchaseGrains.Storage.Postgres.KeyedWrites";
+
     /// <summary>
-    /// Planner settings for the storage connections, whose statements all reach rows through an index. Their plans
-    /// are prepared once per connection and kept, and a plan made while a table was small (before autovacuum had
-    /// analysed it) scanned the whole table on every use after: thousands of pages per statement. Without
-    /// sequential scans a lookup stays an index probe. (Where no index applies, PostgreSQL still scans: the setting
-    /// only prices it out. Hash joins stay: they join a batch's own rows, and a nested loop there is quadratic.)
-    /// Plans are always generic: left to choose, the server re-planned the listing's multi-table write on every
-    /// use (0.3 ms each), and a plan that depends on the values of one call is what these statements never need.
+    /// For every storage connection: no sequential scans. Statements are prepared once per connection and their plan
+    /// kept, and a plan made while a table was small (before autovacuum had analysed it) scanned the whole table on
+    /// every use after: thousands of pages per statement. Where no index applies PostgreSQL still scans; the setting
+    /// only prices it out. (Hash joins stay: they join a batch's own rows, and a nested loop there is quadratic.)
     /// </summary>
-    private const string PlannerOptions = "-c enable_seqscan=off -c plan_cache_mode=force_generic_plan";
+    private const string NoSequentialScans = "-c enable_seqscan=off";
+
+    /// <summary>
+    /// For the state and reminder statements, which address rows by key: always the generic plan. Left to choose,
+    /// the server re-planned the listing's multi-table write on every use (0.3 ms each). Not for index queries:
+    /// a filter on a rare value (PENDING among a million) needs the plan made for that value.
+    /// </summary>
+    private const string GenericPlans = "-c plan_cache_mode=force_generic_plan";
+
     private const int ChangeFeedKeepAliveSeconds = 15;
 
     /// <summary>Ends the <c>application_name</c> of the change feed's two connections, to find them in <c>pg_stat_activity</c>.</summary>
@@ -43,7 +50,10 @@ public static class PostgresStorageServiceCollectionExtensions
     {
         services.AddLogging();
         services.AddOptions<SiloOptions>();
-        services.TryAddSingleton(provider => BuildDataSource(provider, ConnectionString(configuration), UseGrainStorageDefaults));
+        services.TryAddSingleton(provider => BuildDataSource(provider, ConnectionString(configuration),
+            builder => UseGrainStorageDefaults(builder, NoSequentialScans)));
+        services.AddKeyedSingleton(KeyedWritesDataSource, (provider, _) => BuildDataSource(provider, ConnectionString(configuration),
+            builder => UseGrainStorageDefaults(builder, $"{NoSequentialScans} {GenericPlans}")));
 
         // LISTEN needs a real, unmultiplexed connection, and KeepAlive so a dead one is noticed while it waits.
         services.AddKeyedSingleton(ChangeFeedDataSource, (provider, _) => BuildDataSource(provider, ConnectionString(configuration),
@@ -61,13 +71,15 @@ public static class PostgresStorageServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<PostgresGrainChangeFeed>());
 
         services.AddSingleton(provider => new PostgresWriteCombiner(
-            provider.GetRequiredService<NpgsqlDataSource>(),
+            provider.GetRequiredKeyedService<NpgsqlDataSource>(KeyedWritesDataSource),
             configuration.GetValue("Storage:Postgres:Writers", DefaultWriters)));
         services.AddSingleton(provider => new PostgresReadCombiner(
-            provider.GetRequiredService<NpgsqlDataSource>(),
+            provider.GetRequiredKeyedService<NpgsqlDataSource>(KeyedWritesDataSource),
             configuration.GetValue("Storage:Postgres:Writers", DefaultWriters)));
         services.AddSingleton<IGrainStorage, PostgresGrainStorage>();
-        services.AddSingleton<IReminderTable, PostgresReminderTable>();
+        services.AddSingleton<IReminderTable>(provider => new PostgresReminderTable(
+            provider.GetRequiredKeyedService<NpgsqlDataSource>(KeyedWritesDataSource),
+            provider.GetRequiredService<PostgresWriteCombiner>()));
         services.AddSingleton<IIndexQueries, PostgresIndexQueries>();
         services.AddSingleton<IStorageInitializer, PostgresStorageInitializer>();
         services.AddSingleton<IStorageHealth, PostgresStorageHealth>();
@@ -81,16 +93,15 @@ public static class PostgresStorageServiceCollectionExtensions
     /// <summary>
     /// Defaults suited to the storage connections: no reset when a connection goes back to the pool (storage
     /// statements leave no session state behind, and the reset costs a statement per use); automatic preparation,
-    /// since the same few statement texts run all the time (an explicit <c>Max Auto Prepare</c> wins); and the
-    /// <see cref="PlannerOptions"/> after any <c>Options</c> given. Not for the change feed's connections: a LISTEN is
-    /// session state.
+    /// since the same few statement texts run all the time (an explicit <c>Max Auto Prepare</c> wins); and planner
+    /// settings, after any <c>Options</c> given. Not for the change feed's connections: a LISTEN is session state.
     /// </summary>
-    private static void UseGrainStorageDefaults(NpgsqlConnectionStringBuilder settings)
+    private static void UseGrainStorageDefaults(NpgsqlConnectionStringBuilder settings, string plannerOptions)
     {
         settings.NoResetOnClose = true;
         if (settings.MaxAutoPrepare == 0)
             settings.MaxAutoPrepare = DefaultMaxAutoPrepare;
-        settings.Options = string.IsNullOrEmpty(settings.Options) ? PlannerOptions : $"{settings.Options} {PlannerOptions}";
+        settings.Options = string.IsNullOrEmpty(settings.Options) ? plannerOptions : $"{settings.Options} {plannerOptions}";
     }
 
     private static NpgsqlDataSource BuildDataSource(IServiceProvider provider, string connectionString,
