@@ -18,6 +18,7 @@ public sealed partial class PurchaseIntentGrain(
     IPaymentProvider payments,
     IPurchaseFulfillment fulfillment,
     ListingHoldQueue holds,
+    ListingTerms terms,
     ListingReleaseQueue releases,
     ListingTrackQueue tracking,
     IOptions<PurchaseIntentOptions> options,
@@ -41,21 +42,23 @@ public sealed partial class PurchaseIntentGrain(
                 ? await GiveUpAbandonedAsync()
                 : new CreateIntentResult(CreatedView(), null);
 
-        var listing = GrainFactory.GetGrain<IListingGrain>(request.ListingId);
-        var snapshot = await listing.Get(request.Partner);
+        var now = TimeProvider.GetUtcNow();
+        // Refuse early what the listing's terms rule out (on fresh terms only); quantity is left to the hold, which
+        // decides on fresh state.
+        var snapshot = await terms.GetAsync(request.ListingId, request.Partner, fresh: false);
+        if (snapshot is not null && EarlyRefusal(snapshot, request, now) is not null)
+            snapshot = await terms.GetAsync(request.ListingId, request.Partner, fresh: true);
         if (snapshot is null)
             return Refused(PurchaseRefusal.NotFound("Listing not found"));
-        var now = TimeProvider.GetUtcNow();
-        // Refuse early what the listing's terms rule out; quantity is left to the hold, which decides on fresh state.
-        if (PurchaseRules.Check(snapshot with { QuantityRemaining = long.MaxValue }, request.Provider, request.Buyer, request.Quantity, null, now) is { } early)
+        if (EarlyRefusal(snapshot, request, now) is { } early)
             return Refused(early);
 
         // Reminders first: if this node dies after the hold, expiry still gives the units back. An intent sold at once
         // is due at once too: that first tick starts its fulfilment (or, if this creation died, waits for the expiry).
         var createdAt = UnixMicros.Truncate(now);
-        var expiration = createdAt + TimeSpan.FromSeconds(snapshot.Definition.Policy.TimeoutSeconds);
-        var reminder = IntentReminder.For(request.ListingId, expiration);
-        await WakeNextAsync(reminder, request.Provider.TakesPayment() ? Options.PaymentPollInterval : TimeSpan.Zero);
+        var firstWake = request.Provider.TakesPayment() ? Options.PaymentPollInterval : TimeSpan.Zero;
+        var reminder = IntentReminder.For(request.ListingId, createdAt + TimeSpan.FromSeconds(snapshot.Definition.Policy.TimeoutSeconds));
+        await WakeNextAsync(reminder, firstWake);
 
         var initialStatus = request.Provider.TakesPayment() ? IntentStatus.Pending : IntentStatus.Confirmed;
         var bucket = new IntentBucket(initialStatus, request.Provider, FulfillmentStatus.Pending, request.Buyer.Method).Key;
@@ -67,7 +70,16 @@ public sealed partial class PurchaseIntentGrain(
             return Refused(hold.Refusal ?? PurchaseRefusal.Conflict("The purchase intent could not be created; retry"));
         }
 
-        var definition = hold.Listing!.Definition;
+        var listing = hold.Listing!;
+        terms.Remember(listing);
+        var definition = listing.Definition;
+        var expiration = createdAt + TimeSpan.FromSeconds(definition.Policy.TimeoutSeconds);
+        if (IntentReminder.For(request.ListingId, expiration) is var current && current != reminder)
+        {
+            // The terms this node had predate a PATCH of the timeout: the intent gets the listing's current one.
+            await WakeNextAsync(current, firstWake);
+            await UnregisterReminder(reminder.Name);
+        }
         state.State = new PurchaseIntentState
         {
             Partner = request.Partner,
@@ -408,6 +420,9 @@ public sealed partial class PurchaseIntentGrain(
         };
         return new CreatedIntentView(PrimaryKey, State.Expiration, data);
     }
+
+    private static PurchaseRefusal? EarlyRefusal(ListingSnapshot listing, NewIntent request, DateTimeOffset now) =>
+        PurchaseRules.Check(listing with { QuantityRemaining = long.MaxValue }, request.Provider, request.Buyer, request.Quantity, null, now);
 
     private static CreateIntentResult Refused(PurchaseRefusal refusal) => new(null, refusal);
 

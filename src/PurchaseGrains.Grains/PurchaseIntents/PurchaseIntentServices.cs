@@ -26,6 +26,7 @@ public static class PurchaseIntentServices
         services.AddIndexTable(PurchaseIntentIndex.Counts);
 
         services.TryAddSingleton<ListingHoldQueue>();
+        services.TryAddSingleton<ListingTerms>();
         services.TryAddSingleton<ListingReleaseQueue>();
         services.TryAddSingleton<ListingTrackQueue>();
         services.TryAddSingleton<IPaymentProvider, SandboxPaymentProvider>();

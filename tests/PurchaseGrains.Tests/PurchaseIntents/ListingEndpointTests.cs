@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using PurchaseGrains.Grains.PurchaseIntents;
+using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Tests.PurchaseIntents;
 
@@ -69,6 +72,27 @@ public sealed class ListingEndpointTests : IntentSiloTest
             HttpStatusCode.BadRequest, "Only policy, start_time and end_time can be changed");
         await IntentApi.AssertErrorAsync(await Api.Admin.PatchAsJsonAsync($"/v1/listings/{id}", new { policy = new { type = "ALLOW_LIST" } }),
             HttpStatusCode.BadRequest, "The policy type cannot be changed");
+    }
+
+    [Fact]
+    public async Task APatchedPolicyAppliesToTheNextIntentAlthoughThisNodeKnewTheOldTerms()
+    {
+        var id = await Api.CreateListingAsync(IntentApi.ListingBody(policy: new { type = "ALLOW_LIST", email_addresses = new[] { "a@x.io" } }));
+        await Api.CreateIntentAsync(IntentApi.Stripe(id, email: "a@x.io"));
+
+        Assert.Equal(HttpStatusCode.OK, (await Api.Admin.PatchAsJsonAsync($"/v1/listings/{id}", new
+        {
+            policy = new { email_addresses = new[] { "a@x.io", "b@x.io" }, payment_session_duration = new { timeout_seconds = 30 } },
+        })).StatusCode);
+        var before = DateTimeOffset.UtcNow;
+        var created = await Api.CreateIntentAsync(IntentApi.Stripe(id, email: "b@x.io"));
+
+        var expiresAt = created.GetProperty("expires_at").GetDateTimeOffset();
+        Assert.InRange(expiresAt, before.AddSeconds(29), DateTimeOffset.UtcNow.AddSeconds(31));
+        var intent = created.GetProperty("id").GetString()!;
+        var reminders = await Silo.Services.GetRequiredService<IIndexQueries>().QueryAsync<string>(
+            "SELECT name FROM grain_reminders WHERE grain_type = 'purchase_intent' AND grain_key = @intent", new { intent }, default);
+        Assert.Equal([IntentReminder.For(id, expiresAt).Name], reminders);
     }
 
     [Fact]
