@@ -64,8 +64,9 @@ internal sealed class GrainStateShape : WriteShape
     /// <remarks>
     /// Updates and deletes find each row by its whole key in a subquery the planner cannot merge (<c>OFFSET 0</c>), then
     /// change it by <c>ctid</c>. As a plain join, a generic plan cached while the table was small walked every row of
-    /// the grain type on each statement. A row changed meanwhile by another transaction has a new <c>ctid</c> and
-    /// version, so the re-check under READ COMMITTED leaves it alone and the write reports the conflict.
+    /// the grain type on each statement. A row changed meanwhile by another transaction has a new version: the version
+    /// condition, re-checked under READ COMMITTED on the row's newest version, leaves it alone and the write reports
+    /// the conflict.
     /// </remarks>
     private string BuildSql()
     {
