@@ -60,12 +60,19 @@ public sealed partial class PurchaseIntentGrain(
         var reminder = IntentReminder.For(request.ListingId, createdAt + TimeSpan.FromSeconds(snapshot.Definition.Policy.TimeoutSeconds));
         await WakeNextAsync(reminder, firstWake);
 
+        // The PaymentIntent is made while the hold is decided when the listing had units to spare at its last hold: it
+        // shortens every creation, and one the hold refuses is cancelled before anyone has seen it.
+        var earlyPayment = request.Provider.TakesPayment() && snapshot.QuantityRemaining >= request.Quantity
+            ? CreatePaymentIntentAsync(request, snapshot.Definition)
+            : null;
         var initialStatus = request.Provider.TakesPayment() ? IntentStatus.Pending : IntentStatus.Confirmed;
         var bucket = new IntentBucket(initialStatus, request.Provider, FulfillmentStatus.Pending, request.Buyer.Method).Key;
-        var hold = await holds.HoldAsync(request.ListingId, new HoldRequest(request.IntentId, request.Partner, request.Provider, request.Buyer,
-            request.Quantity, SellNow: !request.Provider.TakesPayment(), bucket));
+        var hold = await AlongsideAsync(earlyPayment, holds.HoldAsync(request.ListingId, new HoldRequest(request.IntentId, request.Partner,
+            request.Provider, request.Buyer, request.Quantity, SellNow: !request.Provider.TakesPayment(), bucket)));
         if (hold.Refusal is not null || hold.Outcome is not (LedgerOutcome.Held or LedgerOutcome.Sold))
         {
+            if (earlyPayment is not null)
+                await payments.CancelAsync((await earlyPayment).Id, CancellationToken.None);
             await UnregisterReminder(reminder.Name);
             return Refused(hold.Refusal ?? PurchaseRefusal.Conflict("The purchase intent could not be created; retry"));
         }
@@ -102,8 +109,7 @@ public sealed partial class PurchaseIntentGrain(
         };
         if (request.Provider.TakesPayment())
         {
-            var paymentIntent = await payments.CreateAsync(new CreatePaymentIntent(request.IntentId, request.Partner, State.Price,
-                State.Currency, new Dictionary<string, string> { [StripeEvent.PurchaseIntentMetadataKey] = request.IntentId }), CancellationToken.None);
+            var paymentIntent = await (earlyPayment ?? CreatePaymentIntentAsync(request, definition));
             State.StripePaymentIntentId = paymentIntent.Id;
             State.StripeClientSecret = paymentIntent.ClientSecret;
         }
@@ -419,6 +425,27 @@ public sealed partial class PurchaseIntentGrain(
             _ => new Dictionary<string, object>(),
         };
         return new CreatedIntentView(PrimaryKey, State.Expiration, data);
+    }
+
+    /// <summary>Price and currency never change after a listing is created, so any copy of its terms gives the amount.</summary>
+    private Task<PaymentIntentSnapshot> CreatePaymentIntentAsync(NewIntent request, ListingDefinition definition) =>
+        payments.CreateAsync(new CreatePaymentIntent(request.IntentId, request.Partner, checked(definition.Price * request.Quantity),
+            definition.Currency.ToWire(), new Dictionary<string, string> { [StripeEvent.PurchaseIntentMetadataKey] = request.IntentId }),
+            CancellationToken.None);
+
+    /// <summary>Awaits <paramref name="main"/>; when it fails, also waits for <paramref name="sideline"/> so that no call is left behind unobserved.</summary>
+    private static async Task<T> AlongsideAsync<T>(Task? sideline, Task<T> main)
+    {
+        try
+        {
+            return await main;
+        }
+        catch when (sideline is not null)
+        {
+            await Task.WhenAny(sideline);
+            _ = sideline.Exception;
+            throw;
+        }
     }
 
     private static PurchaseRefusal? EarlyRefusal(ListingSnapshot listing, NewIntent request, DateTimeOffset now) =>

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using PurchaseGrains.Runtime.Storage;
 using PurchaseGrains.Grains.Listings;
 using PurchaseGrains.Tests.Infrastructure;
 
@@ -149,6 +151,22 @@ public sealed class PurchaseIntentCreationTests : IntentSiloTest
             HttpStatusCode.Conflict, "Buyer would exceed the limit of 3 per user");
         await Api.CreateIntentAsync(IntentApi.Stripe(listing, quantity: 1, email: "same@x.io"));
         await Api.CreateIntentAsync(IntentApi.Stripe(listing, quantity: 3, email: "other@x.io"));
+    }
+
+    [Fact]
+    public async Task AHoldRefusedWhileItsPaymentIntentWasBeingMadeLeavesThatPaymentIntentCancelled()
+    {
+        var listing = await Api.CreateListingAsync(IntentApi.ListingBody(policy: new { type = "FCFS", max_per_user = 1 }));
+        await Api.CreateIntentAsync(IntentApi.Stripe(listing, email: "once@x.io"));
+
+        // The listing has units to spare, so the PaymentIntent is made alongside the hold that max_per_user refuses.
+        await IntentApi.AssertErrorAsync(await Api.PostIntentAsync(IntentApi.Stripe(listing, email: "once@x.io")),
+            HttpStatusCode.Conflict, "Buyer would exceed the limit of 1 per user");
+
+        var payloads = await Silo.Services.GetRequiredService<IIndexQueries>().QueryAsync<string>(
+            "SELECT payload FROM grain_state WHERE grain_type = 'sandbox_payment_intent'", null, default);
+        var statuses = payloads.Select(p => System.Text.Json.JsonDocument.Parse(p).RootElement.GetProperty("status").GetString()).Order();
+        Assert.Equal(["canceled", "requires_payment_method"], statuses);
     }
 
     [Fact]
