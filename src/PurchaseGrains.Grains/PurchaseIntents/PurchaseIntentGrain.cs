@@ -43,15 +43,9 @@ public sealed partial class PurchaseIntentGrain(
                 : new CreateIntentResult(CreatedView(), null);
 
         var now = TimeProvider.GetUtcNow();
-        // Refuse early what the listing's terms rule out (on fresh terms only); quantity is left to the hold, which
-        // decides on fresh state.
-        var snapshot = await terms.GetAsync(request.ListingId, request.Partner, fresh: false);
-        if (snapshot is not null && EarlyRefusal(snapshot, request, now) is not null)
-            snapshot = await terms.GetAsync(request.ListingId, request.Partner, fresh: true);
+        var (snapshot, early) = await CheckTermsAsync(request, now);
         if (snapshot is null)
-            return Refused(PurchaseRefusal.NotFound("Listing not found"));
-        if (EarlyRefusal(snapshot, request, now) is { } early)
-            return Refused(early);
+            return Refused(early!);
 
         // Reminders first: if this node dies after the hold, expiry still gives the units back. An intent sold at once
         // is due at once too: that first tick starts its fulfilment (or, if this creation died, waits for the expiry).
@@ -87,26 +81,7 @@ public sealed partial class PurchaseIntentGrain(
             await WakeNextAsync(current, firstWake);
             await UnregisterReminder(reminder.Name);
         }
-        state.State = new PurchaseIntentState
-        {
-            Partner = request.Partner,
-            ListingId = request.ListingId,
-            ItemId = definition.ItemId,
-            CollectionId = definition.CollectionId,
-            Provider = request.Provider,
-            Email = request.Buyer.Email,
-            EthAddress = request.Buyer.EthAddress,
-            BuyerKey = request.Buyer.Key,
-            FulfillmentMethod = request.Buyer.Method,
-            Quantity = request.Quantity,
-            Currency = definition.Currency.ToWire(),
-            Price = checked(definition.Price * request.Quantity),
-            CreatedAt = createdAt,
-            Expiration = expiration,
-            Status = IntentStatus.Pending,
-            FulfillmentStatus = FulfillmentStatus.Pending,
-            CountedBucket = bucket,
-        };
+        state.State = PurchaseIntentState.Open(request, definition, createdAt, expiration, bucket);
         if (request.Provider.TakesPayment())
         {
             var paymentIntent = await (earlyPayment ?? CreatePaymentIntentAsync(request, definition));
@@ -446,6 +421,20 @@ public sealed partial class PurchaseIntentGrain(
             _ = sideline.Exception;
             throw;
         }
+    }
+
+    /// <summary>
+    /// The listing's terms, or why they rule the request out. Refuses only on freshly read terms (this node's copy may
+    /// predate a PATCH); quantity is left to the hold, which decides on fresh state.
+    /// </summary>
+    private async Task<(ListingSnapshot? Terms, PurchaseRefusal? Refusal)> CheckTermsAsync(NewIntent request, DateTimeOffset now)
+    {
+        var snapshot = await terms.GetAsync(request.ListingId, request.Partner, fresh: false);
+        if (snapshot is not null && EarlyRefusal(snapshot, request, now) is not null)
+            snapshot = await terms.GetAsync(request.ListingId, request.Partner, fresh: true);
+        if (snapshot is null)
+            return (null, PurchaseRefusal.NotFound("Listing not found"));
+        return EarlyRefusal(snapshot, request, now) is { } refusal ? (null, refusal) : (snapshot, null);
     }
 
     private static PurchaseRefusal? EarlyRefusal(ListingSnapshot listing, NewIntent request, DateTimeOffset now) =>

@@ -53,6 +53,29 @@ public sealed class PurchaseIntentState : IIndexedState
     public int FulfillmentAttempts { get; set; }
     public string? Note { get; set; }
 
+    /// <summary>A new intent, PENDING, on the listing terms its hold answered with; counted in <paramref name="bucket"/>.</summary>
+    public static PurchaseIntentState Open(NewIntent request, Listings.ListingDefinition definition, DateTimeOffset createdAt,
+        DateTimeOffset expiration, string bucket) => new()
+    {
+        Partner = request.Partner,
+        ListingId = request.ListingId,
+        ItemId = definition.ItemId,
+        CollectionId = definition.CollectionId,
+        Provider = request.Provider,
+        Email = request.Buyer.Email,
+        EthAddress = request.Buyer.EthAddress,
+        BuyerKey = request.Buyer.Key,
+        FulfillmentMethod = request.Buyer.Method,
+        Quantity = request.Quantity,
+        Currency = definition.Currency.ToWire(),
+        Price = checked(definition.Price * request.Quantity),
+        CreatedAt = createdAt,
+        Expiration = expiration,
+        Status = IntentStatus.Pending,
+        FulfillmentStatus = FulfillmentStatus.Pending,
+        CountedBucket = bucket,
+    };
+
     public bool IsVisibleTo(string partner) => !Abandoned && Partner == partner;
 
     public int PaymentFailures => Math.Max(FailureEventIds.Count, ProviderFailedAttempts);
