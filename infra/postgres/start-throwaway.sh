@@ -73,12 +73,6 @@ shared_buffers = 256MB
 fsync = on
 synchronous_commit = on
 full_page_writes = on
-shared_preload_libraries = 'pg_stat_statements,auto_explain'
-auto_explain.log_min_duration = '15ms'
-auto_explain.log_analyze = on
-auto_explain.log_buffers = on
-auto_explain.log_timing = off
-pg_stat_statements.track_planning = on
 CONF
   [ "$(id -u)" != 0 ] || chown postgres:postgres "$DATADIR"/*.conf
 
