@@ -33,7 +33,11 @@ public sealed record ListingDefinition(
     int MaxQuantityPerTx,
     ListingPolicy Policy,
     DateTimeOffset StartTime,
-    DateTimeOffset? EndTime);
+    DateTimeOffset? EndTime)
+{
+    /// <summary>What <paramref name="quantity"/> units cost, in minor units of <see cref="Currency"/>.</summary>
+    public long PriceFor(int quantity) => checked(Price * quantity);
+}
 
 /// <summary>A listing as callers see it at one moment: its definition, its owner and its quantity left.</summary>
 public sealed record ListingSnapshot(

@@ -404,7 +404,7 @@ public sealed partial class PurchaseIntentGrain(
 
     /// <summary>Price and currency never change after a listing is created, so any copy of its terms gives the amount.</summary>
     private Task<PaymentIntentSnapshot> CreatePaymentIntentAsync(NewIntent request, ListingDefinition definition) =>
-        payments.CreateAsync(new CreatePaymentIntent(request.IntentId, request.Partner, checked(definition.Price * request.Quantity),
+        payments.CreateAsync(new CreatePaymentIntent(request.IntentId, request.Partner, definition.PriceFor(request.Quantity),
             definition.Currency.ToWire(), new Dictionary<string, string> { [StripeEvent.PurchaseIntentMetadataKey] = request.IntentId }),
             CancellationToken.None);
 

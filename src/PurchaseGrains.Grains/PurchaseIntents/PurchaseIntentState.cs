@@ -68,7 +68,7 @@ public sealed class PurchaseIntentState : IIndexedState
         FulfillmentMethod = request.Buyer.Method,
         Quantity = request.Quantity,
         Currency = definition.Currency.ToWire(),
-        Price = checked(definition.Price * request.Quantity),
+        Price = definition.PriceFor(request.Quantity),
         CreatedAt = createdAt,
         Expiration = expiration,
         Status = IntentStatus.Pending,
