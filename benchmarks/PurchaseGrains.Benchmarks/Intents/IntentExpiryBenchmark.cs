@@ -100,13 +100,20 @@ public static class IntentExpiryBenchmark
             command.Parameters.AddWithValue("ids", listingIds);
             await using var reader = await command.ExecuteReaderAsync();
             var (first, last) = (double.MaxValue, double.MinValue);
+            var expirations = new List<double>();
             while (await reader.ReadAsync())
             {
                 lateness.Add((double)reader.GetDecimal(0));
                 var expiration = (double)reader.GetDecimal(1);
+                expirations.Add(expiration);
                 (first, last) = (Math.Min(first, expiration), Math.Max(last, expiration));
             }
             expirationSpread = lateness.Count == 0 ? 0 : last - first;
+            // Through the window: a rising median means expiries fell behind; a flat one, a fixed delay per expiry.
+            var bySecond = lateness.Select((ms, i) => (Second: (int)(expirations[i] - first), Ms: ms))
+                .GroupBy(x => x.Second).OrderBy(g => g.Key)
+                .Select(g => (Report.Percentile([.. g.Select(x => x.Ms).Order()], 0.5) / 1000).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
+            Report.Line(Suite, "median lateness by second of the window", lateness.Count, "intents", $"{string.Join(" ", bySecond)} s");
         }
         expired = lateness.Count; // from the index rows themselves, now that nothing is running
         // Intents still PENDING when the wait ended count as late as the wait (so percentiles are lower bounds then).
