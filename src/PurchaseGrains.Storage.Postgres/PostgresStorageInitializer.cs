@@ -54,16 +54,12 @@ internal sealed class PostgresStorageInitializer(NpgsqlDataSource dataSource) : 
             SELECT column_name::text FROM information_schema.columns
             WHERE table_schema = current_schema() AND table_name = @name
             """, table.Name, cancellationToken);
-        var fillFactor = table.FillFactor is { } percent ? $"fillfactor={percent}" : null;
         if (existingColumns.Count == 0)
         {
             var columns = table.Columns.Select(column => $"{SqlIdentifier.Quote(column.Name)} {ColumnType(column.Type)}");
             await ExecuteAsync(connection, transaction,
-                $"CREATE TABLE IF NOT EXISTS {name} ({string.Join(", ", ["grain_key text PRIMARY KEY", .. columns])})" +
-                (fillFactor is null ? "" : $" WITH ({fillFactor})"),
+                $"CREATE TABLE IF NOT EXISTS {name} ({string.Join(", ", ["grain_key text PRIMARY KEY", .. columns])})",
                 cancellationToken);
-            if (IndexDdl.Seed(table) is { } seed)
-                await ExecuteAsync(connection, transaction, seed, cancellationToken);
         }
         else
         {
@@ -73,11 +69,6 @@ internal sealed class PostgresStorageInitializer(NpgsqlDataSource dataSource) : 
                     $"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {SqlIdentifier.Quote(column.Name)} {ColumnType(column.Type)}",
                     cancellationToken);
             }
-            var options = await NamesAsync(connection, transaction, """
-                SELECT unnest(reloptions) FROM pg_class WHERE oid = to_regclass(quote_ident(@name))
-                """, table.Name, cancellationToken);
-            if (fillFactor is not null && !options.Contains(fillFactor))
-                await ExecuteAsync(connection, transaction, $"ALTER TABLE {name} SET ({fillFactor})", cancellationToken);
         }
 
         var existingIndexes = await NamesAsync(connection, transaction, """

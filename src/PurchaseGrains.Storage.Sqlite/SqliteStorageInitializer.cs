@@ -40,17 +40,11 @@ internal sealed class SqliteStorageInitializer(SqliteDatabase database) : IStora
     {
         var name = SqlIdentifier.Quote(table.Name);
         var columns = table.Columns.Select(column => $"{SqlIdentifier.Quote(column.Name)} {ColumnType(column.Type)}").ToList();
-        var existing = await ExistingColumnsAsync(transaction, table.Name, cancellationToken);
-        if (existing.Count == 0)
-        {
-            await ExecuteAsync(transaction,
-                $"CREATE TABLE {name} ({string.Join(", ", ["grain_key TEXT PRIMARY KEY", .. columns])})",
-                cancellationToken);
-            if (IndexDdl.Seed(table) is { } seed)
-                await ExecuteAsync(transaction, seed, cancellationToken);
-            existing = await ExistingColumnsAsync(transaction, table.Name, cancellationToken);
-        }
+        await ExecuteAsync(transaction,
+            $"CREATE TABLE IF NOT EXISTS {name} ({string.Join(", ", ["grain_key TEXT PRIMARY KEY", .. columns])})",
+            cancellationToken);
 
+        var existing = await ExistingColumnsAsync(transaction, table.Name, cancellationToken);
         foreach (var column in table.Columns.Where(column => !existing.Contains(column.Name)))
         {
             await ExecuteAsync(transaction,

@@ -7,9 +7,9 @@ namespace PurchaseGrains.Benchmarks.Intents;
 public sealed record SeedListing(string Id, string ItemId, long Price, string Currency, int TimeoutSeconds, double Share);
 
 /// <summary>
-/// Seeds purchase intents of one partner straight into the tables <c>GET /v1/purchase-intents</c> reads:
-/// <c>purchase_intent_index</c> (a page: its filter columns and the wire <c>document</c>), <c>purchase_intent_status</c>
-/// (the changing columns, copied from it) and <c>purchase_intent_counts</c> (total_results, as the listing grain keeps it). Nothing else is read by the list,
+/// Seeds purchase intents of one partner straight into the two tables <c>GET /v1/purchase-intents</c> reads:
+/// <c>purchase_intent_index</c> (a page: its filter columns and the wire <c>document</c>) and
+/// <c>purchase_intent_counts</c> (total_results, as the listing grain keeps it). Nothing else is read by the list,
 /// so no grain_state or listing_holds rows are made: seeded intents can be listed but not fetched by id.
 /// The document is built by <see cref="DocumentFunction"/>, which <see cref="VerifyAgainstRealIntentsAsync"/> first
 /// checks byte for byte against the documents the grains wrote for real intents made through the API.
@@ -89,7 +89,7 @@ public static class IntentSeed
         var indexes = new List<(string Name, string Definition)>();
         await using (var list = new NpgsqlCommand("""
             SELECT indexname::text, indexdef FROM pg_indexes
-            WHERE tablename IN ('purchase_intent_index', 'purchase_intent_status') AND indexname NOT LIKE '%_pkey'
+            WHERE tablename = 'purchase_intent_index' AND indexname <> 'purchase_intent_index_pkey'
             """, connection))
         await using (var reader = await list.ExecuteReaderAsync())
         {
@@ -174,13 +174,6 @@ public static class IntentSeed
             seed.Parameters.AddWithValue("prices", listings.Select(l => l.Price).ToArray());
             await seed.ExecuteNonQueryAsync();
         }
-        await ExecuteAsync(connection, """
-            INSERT INTO purchase_intent_status (grain_key, partner, created_at, listing_id, status, payment_provider,
-                fulfillment_status, fulfillment_method)
-            SELECT grain_key, partner, created_at, listing_id, status, payment_provider, fulfillment_status, fulfillment_method
-            FROM purchase_intent_index
-            ON CONFLICT (grain_key) DO NOTHING
-            """);
         steps.Add($"insert {step.Elapsed.TotalSeconds:0} s");
         step.Restart();
 
@@ -205,7 +198,6 @@ public static class IntentSeed
         steps.Add($"indexes {step.Elapsed.TotalSeconds:0} s");
         step.Restart();
         await ExecuteAsync(connection, "VACUUM ANALYZE purchase_intent_index");
-        await ExecuteAsync(connection, "VACUUM ANALYZE purchase_intent_status");
         await ExecuteAsync(connection, "VACUUM ANALYZE purchase_intent_counts");
         steps.Add($"vacuum analyze {step.Elapsed.TotalSeconds:0} s");
         return (stopwatch.Elapsed, string.Join(", ", steps));

@@ -14,13 +14,8 @@ public static class KeysetPage
 {
     /// <param name="filters">SQL conditions ANDed together, using only <paramref name="parameters"/>.</param>
     /// <param name="countSql">Answers total_results from the same parameters; default: COUNT(*) of the matching rows.</param>
-    /// <param name="documentsFrom">
-    /// The table holding the <c>document</c> of each key, when <paramref name="table"/> has none: the page's keys are
-    /// found first, then their documents by primary key.
-    /// </param>
     public static async Task<DocumentPage> ReadAsync(IIndexQueries index, string table, IReadOnlyList<string> filters,
-        IReadOnlyDictionary<string, object?> parameters, PageRequest page, CancellationToken cancellationToken, string? countSql = null,
-        string? documentsFrom = null)
+        IReadOnlyDictionary<string, object?> parameters, PageRequest page, CancellationToken cancellationToken, string? countSql = null)
     {
         var where = string.Join(" AND ", filters);
         var (order, after) = page.Direction == SortDirection.Desc ? ("DESC", "<") : ("ASC", ">");
@@ -34,19 +29,12 @@ public static class KeysetPage
         }
         pageParameters.Add("take", page.Limit + 1);
 
-        var keys = $"""
-            SELECT grain_key, created_at{(documentsFrom is null ? ", document" : "")} FROM {table}
+        var rowsTask = index.QueryAsync<Row>(
+            $"""
+            SELECT grain_key AS Id, created_at AS CreatedAt, document AS Document FROM {table}
             WHERE {where}{keyset}
             ORDER BY created_at {order}, grain_key {order}
             LIMIT @take
-            """;
-        // A subquery per key, not a join: planned without knowing the LIMIT, a join may hash the whole documents table.
-        var document = documentsFrom is null ? "p.document" : $"(SELECT d.document FROM {documentsFrom} d WHERE d.grain_key = p.grain_key)";
-        var rowsTask = index.QueryAsync<Row>(
-            $"""
-            SELECT p.grain_key AS Id, p.created_at AS CreatedAt, {document} AS Document
-            FROM ({keys}) p
-            ORDER BY p.created_at {order}, p.grain_key {order}
             """, pageParameters, cancellationToken);
         var countTask = index.QuerySingleOrDefaultAsync<long>(countSql ?? $"SELECT COUNT(*) FROM {table} WHERE {where}",
             new DynamicParameters(parameters), cancellationToken);

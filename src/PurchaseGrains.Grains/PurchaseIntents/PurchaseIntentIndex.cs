@@ -3,19 +3,15 @@ using PurchaseGrains.Runtime.Storage;
 namespace PurchaseGrains.Grains.PurchaseIntents;
 
 /// <summary>
-/// Two rows per intent, written in the same transaction as its state; listing is served from them, never from grain
-/// payloads. <c>purchase_intent_index</c> holds every filterable field and the wire document, indexed only on buyer
-/// and item, which never change. <c>purchase_intent_status</c> holds the rest of the filtered fields (status,
-/// fulfilment, provider, listing) and the indexes on them. So a status change (an expiry, a payment, a fulfilment)
-/// adds index entries only for the narrow status row, and the wide row is updated in place (HOT, on the room its fill
-/// factor leaves). Every index leads with <c>partner</c> (all queries are per partner) and ends with (created_at,
-/// grain_key), so equality filters on the leading columns give rows already in keyset order: a page is a short range
-/// scan and the count an index-only scan of the matching range.
+/// <c>purchase_intent_index</c>: one row per intent, written in the same transaction as its state, holding every
+/// filterable field and the wire document. Listing is served from here, never from grain payloads.
+/// Every index leads with <c>partner</c> (all queries are per partner) and ends with (created_at, grain_key), so
+/// equality filters on the leading columns give rows already in keyset order: a page is a short range scan and
+/// the count an index-only scan of the matching range.
 /// </summary>
 public static class PurchaseIntentIndex
 {
     public const string TableName = "purchase_intent_index";
-    public const string StatusTableName = "purchase_intent_status";
 
     public static readonly IndexTable Table = new(TableName,
         [
@@ -34,6 +30,10 @@ public static class PurchaseIntentIndex
             new("document", IndexColumnType.Text),
         ],
         [
+            new("ix_pi_partner_created", "partner", "created_at", "grain_key"),
+            new("ix_pi_listing_status", "partner", "listing_id", "status", "created_at", "grain_key"),
+            new("ix_pi_status_provider", "partner", "status", "payment_provider", "created_at", "grain_key"),
+            new("ix_pi_fulfillment", "partner", "fulfillment_status", "fulfillment_method", "created_at", "grain_key"),
             // A listing sells an item or a collection, and a buyer gives an email or an address (both only for some
             // STRIPE buyers): partial indexes give an intent one entry for each pair instead of two.
             new("ix_pi_item_set", "partner", "item_id", "created_at", "grain_key") { OnlyWhereSet = "item_id" },
@@ -42,35 +42,9 @@ public static class PurchaseIntentIndex
             new("ix_pi_eth_address_set", "partner", "eth_address", "created_at", "grain_key") { OnlyWhereSet = "eth_address" },
         ])
     {
-        // The full-width versions, the PaymentIntent lookup (webhooks now ask the provider for the metadata), and the
-        // indexes now on purchase_intent_status.
-        RetiredIndexes = ["ix_pi_item", "ix_pi_collection", "ix_pi_email", "ix_pi_eth_address", "ix_pi_stripe",
-            "ix_pi_partner_created", "ix_pi_listing_status", "ix_pi_status_provider", "ix_pi_fulfillment"],
-        FillFactor = 50,
+        // The full-width versions, and the PaymentIntent lookup (webhooks now ask the provider for the metadata).
+        RetiredIndexes = ["ix_pi_item", "ix_pi_collection", "ix_pi_email", "ix_pi_eth_address", "ix_pi_stripe"],
     };
-
-    public static readonly IndexTable Statuses = new(StatusTableName,
-        [
-            new("partner", IndexColumnType.Text),
-            new("created_at", IndexColumnType.Integer),
-            new("listing_id", IndexColumnType.Text),
-            new("status", IndexColumnType.Text),
-            new("payment_provider", IndexColumnType.Text),
-            new("fulfillment_status", IndexColumnType.Text),
-            new("fulfillment_method", IndexColumnType.Text),
-        ],
-        [
-            new("ix_pis_partner_created", "partner", "created_at", "grain_key"),
-            new("ix_pis_listing_status", "partner", "listing_id", "status", "created_at", "grain_key"),
-            new("ix_pis_status_provider", "partner", "status", "payment_provider", "created_at", "grain_key"),
-            new("ix_pis_fulfillment", "partner", "fulfillment_status", "fulfillment_method", "created_at", "grain_key"),
-        ])
-    {
-        SeededFrom = TableName,
-    };
-
-    /// <summary>Filters served by <see cref="Table"/>'s indexes; any other filter is served by <see cref="Statuses"/>'.</summary>
-    private static readonly string[] FixedFilters = ["item_id", "collection_id", "email", "eth_address"];
 
     public const string CountsTableName = "purchase_intent_counts";
 
@@ -110,41 +84,22 @@ public static class PurchaseIntentIndex
             ["intent_count"] = count,
         });
 
-    public static IEnumerable<IndexRow> Rows(string intentId, PurchaseIntentState intent)
+    public static IndexRow Row(string intentId, PurchaseIntentState intent) => new(TableName, intentId, new Dictionary<string, object?>
     {
-        var partner = intent.Partner;
-        var createdAt = UnixMicros.From(intent.CreatedAt);
-        var status = intent.Status.ToWire();
-        var fulfillmentStatus = intent.FulfillmentStatus.ToWire();
-        var fulfillmentMethod = intent.FulfillmentMethod.ToWire();
-        var provider = intent.Provider.ToWire();
-        yield return new IndexRow(TableName, intentId, new Dictionary<string, object?>
-        {
-            ["partner"] = partner,
-            ["created_at"] = createdAt,
-            ["listing_id"] = intent.ListingId,
-            ["item_id"] = intent.ItemId,
-            ["collection_id"] = intent.CollectionId,
-            ["status"] = status,
-            ["email"] = intent.Email is { } email ? BuyerRules.NormalizeEmail(email) : null,
-            ["eth_address"] = intent.EthAddress is { } eth ? BuyerRules.NormalizeEthAddress(eth) : null,
-            ["fulfillment_status"] = fulfillmentStatus,
-            ["fulfillment_method"] = fulfillmentMethod,
-            ["payment_provider"] = provider,
-            ["stripe_payment_intent_id"] = intent.StripePaymentIntentId,
-            ["document"] = WireJson.Serialize(intent.ToView(intentId)),
-        });
-        yield return new IndexRow(StatusTableName, intentId, new Dictionary<string, object?>
-        {
-            ["partner"] = partner,
-            ["created_at"] = createdAt,
-            ["listing_id"] = intent.ListingId,
-            ["status"] = status,
-            ["payment_provider"] = provider,
-            ["fulfillment_status"] = fulfillmentStatus,
-            ["fulfillment_method"] = fulfillmentMethod,
-        });
-    }
+        ["partner"] = intent.Partner,
+        ["created_at"] = UnixMicros.From(intent.CreatedAt),
+        ["listing_id"] = intent.ListingId,
+        ["item_id"] = intent.ItemId,
+        ["collection_id"] = intent.CollectionId,
+        ["status"] = intent.Status.ToWire(),
+        ["email"] = intent.Email is { } email ? BuyerRules.NormalizeEmail(email) : null,
+        ["eth_address"] = intent.EthAddress is { } eth ? BuyerRules.NormalizeEthAddress(eth) : null,
+        ["fulfillment_status"] = intent.FulfillmentStatus.ToWire(),
+        ["fulfillment_method"] = intent.FulfillmentMethod.ToWire(),
+        ["payment_provider"] = intent.Provider.ToWire(),
+        ["stripe_payment_intent_id"] = intent.StripePaymentIntentId,
+        ["document"] = WireJson.Serialize(intent.ToView(intentId)),
+    });
 
     public static Task<DocumentPage> SearchAsync(IIndexQueries index, string partner, IntentQuery query, CancellationToken cancellationToken)
     {
@@ -177,11 +132,6 @@ public static class PurchaseIntentIndex
         var countSql = query.Email is null && query.EthAddress is null
             ? $"SELECT CAST(COALESCE(SUM(intent_count), 0) AS bigint) FROM {CountsTableName} WHERE {string.Join(" AND ", filters)}"
             : null;
-        // Both rows carry every filtered column; the table whose indexes serve the filters is read, and a page of keys
-        // found in the status table takes its documents from the wide rows.
-        var byStatus = !parameters.Keys.Any(FixedFilters.Contains);
-        return byStatus
-            ? KeysetPage.ReadAsync(index, StatusTableName, filters, parameters, query.Page, cancellationToken, countSql, documentsFrom: TableName)
-            : KeysetPage.ReadAsync(index, TableName, filters, parameters, query.Page, cancellationToken, countSql);
+        return KeysetPage.ReadAsync(index, TableName, filters, parameters, query.Page, cancellationToken, countSql);
     }
 }

@@ -23,7 +23,6 @@ public static class PurchaseIntentServices
         services.AddIndexTable(ListingTables.Listings);
         services.AddIndexTable(ListingTables.Holds);
         services.AddIndexTable(PurchaseIntentIndex.Table);
-        services.AddIndexTable(PurchaseIntentIndex.Statuses);
         services.AddIndexTable(PurchaseIntentIndex.Counts);
 
         services.TryAddSingleton<ListingHoldQueue>();

@@ -161,7 +161,7 @@ public sealed class PurchaseIntentState : IIndexedState
     {
         if (Abandoned)
             return [];
-        return PurchaseIntentIndex.Rows(grainId.Key, this);
+        return [PurchaseIntentIndex.Row(grainId.Key, this)];
     }
 
     private bool Move(IntentStatus from, IntentStatus to)

@@ -11,14 +11,4 @@ public static class IndexDdl
     }
 
     public static string Drop(string indexName) => $"DROP INDEX IF EXISTS {SqlIdentifier.Quote(indexName)}";
-
-    /// <summary>Copies <see cref="IndexTable.SeededFrom"/>'s rows into a table just created (null when it has none).</summary>
-    public static string? Seed(IndexTable table)
-    {
-        if (table.SeededFrom is not { } source)
-            return null;
-        var columns = string.Join(", ", ["grain_key", .. table.Columns.Select(column => SqlIdentifier.Quote(column.Name))]);
-        return $"INSERT INTO {SqlIdentifier.Quote(table.Name)} ({columns}) SELECT {columns} FROM {SqlIdentifier.Quote(source)} " +
-            "WHERE true ON CONFLICT (grain_key) DO NOTHING";
-    }
 }

@@ -25,18 +25,6 @@ public sealed record IndexTable(string Name, IReadOnlyList<IndexColumn> Columns,
 {
     /// <summary>Indexes an earlier version declared and this one does not: dropped at start-up when present.</summary>
     public IReadOnlyList<string> RetiredIndexes { get; init; } = [];
-
-    /// <summary>
-    /// An earlier table holding this one's columns for the same keys: when this table is created, it is filled from
-    /// there, so rows written before it existed are not missed. Declare it after the table it copies.
-    /// </summary>
-    public string? SeededFrom { get; init; }
-
-    /// <summary>
-    /// PostgreSQL: the share of each heap page filled by inserts. Room left on the page lets an update that changes
-    /// no indexed column stay on it without new index entries (a HOT update).
-    /// </summary>
-    public int? FillFactor { get; init; }
 }
 
 public enum SqlDialect { Sqlite, Postgres }

@@ -25,18 +25,4 @@ public sealed class PostgresStorageContractTests(PostgresDatabase database) : St
 
     protected override Task WhenChangeFeedReadyAsync(StorageNode node) =>
         ((PostgresGrainChangeFeed)node.ChangeFeed).WaitUntilConnectedAsync(Deadline);
-
-    [PostgresFact]
-    public async Task ADeclaredFillFactorIsSetWhenTheTableIsCreatedAndOnATableThatExists()
-    {
-        var fresh = new IndexTable("test_filled", [new IndexColumn("status", IndexColumnType.Text)], []) { FillFactor = 75 };
-        await Node.Initializer.InitializeAsync([fresh, Orders with { FillFactor = 80 }], Deadline);
-        await Node.Initializer.InitializeAsync([fresh, Orders with { FillFactor = 80 }], Deadline);
-
-        Assert.Equal(["fillfactor=75"], await TableOptionsAsync("test_filled"));
-        Assert.Equal(["fillfactor=80"], await TableOptionsAsync("test_orders"));
-    }
-
-    private Task<IReadOnlyList<string>> TableOptionsAsync(string table) => Node.Queries.QueryAsync<string>(
-        "SELECT unnest(reloptions) FROM pg_class WHERE oid = to_regclass(@table)", new { table }, Deadline);
 }

@@ -1,4 +1,3 @@
-using PurchaseGrains.Runtime;
 using PurchaseGrains.Runtime.Storage;
 using PurchaseGrains.Tests.Infrastructure;
 
@@ -68,28 +67,6 @@ public abstract partial class StorageContractTests
         await Storage.WriteAsync(grain, "state", "{}", null, [OrderIndex(grain, "open", 1, score: null)], Deadline);
         Assert.Equal("open", (await ReadOrderRowAsync(grain))!.Status);
     }
-
-    [StorageFact]
-    public async Task ATableSeededFromAnotherCopiesItsRowsOnceWhenCreated()
-    {
-        var before = NewGrain();
-        await Storage.WriteAsync(before, "state", "{}", null, [OrderIndex(before, "open", 5)], Deadline);
-        var statuses = new IndexTable("test_order_statuses", [new IndexColumn("status", IndexColumnType.Text)],
-            [new IndexDefinition("test_order_statuses_status", "status")]) { SeededFrom = Orders.Name };
-
-        await Node.Initializer.InitializeAsync([Orders, statuses], Deadline);
-        Assert.Equal("open", await StatusRowAsync(before));
-
-        // Later writes own the row: starting again does not copy over them.
-        var state = await Storage.ReadAsync(before, "state", Deadline);
-        await Storage.WriteAsync(before, "state", "{}", state!.Version, [OrderIndex(before, "open", 5),
-            new IndexRow(statuses.Name, before.Key, new Dictionary<string, object?> { ["status"] = "shipped" })], Deadline);
-        await Node.Initializer.InitializeAsync([Orders, statuses], Deadline);
-        Assert.Equal("shipped", await StatusRowAsync(before));
-    }
-
-    private Task<string?> StatusRowAsync(GrainId grain) => Node.Queries.QuerySingleOrDefaultAsync<string>(
-        "SELECT status FROM test_order_statuses WHERE grain_key = @key", new { key = grain.Key }, Deadline);
 
     private async Task<Dictionary<string, string>> IndexDefinitionsAsync()
     {
