@@ -47,15 +47,14 @@ public sealed class ListingGrain(
         var visible = requests.Where(r => IsVisibleTo(r.Partner)).ToList();
         if (visible.Count == 0)
             return requests.Select(_ => new HoldResult(LedgerOutcome.NotFound, PurchaseRefusal.NotFound("Listing not found"), null)).ToList();
-        var buyers = State.Definition?.Policy.MaxPerUser is null ? [] : visible.Select(r => r.Buyer.Key).Distinct().ToList();
-        var (lines, buyerHas) = await ReadLedgerAsync(visible.Select(r => r.IntentId).Distinct().ToList(), buyers);
-
-        var decision = HoldBatch.Decide(State.Snapshot(PrimaryKey), State.Counters, lines, buyerHas, visible, TimeProvider.GetUtcNow());
+        var decision = await DecideHoldsAsync(visible);
         if (decision.Results.Any(r => r.Refusal is not null))
         {
-            // A refusal writes nothing, so no version check would catch a stale cache: decide again on fresh state.
+            // A refusal writes nothing, so no version check would catch a stale cache: decide again on fresh state, and
+            // on ledger lines read after it. Lines read before it may miss holds that the fresh state already counts,
+            // and the write, checked against that fresh version, would then let a buyer past max_per_user.
             await state.ReadStateAsync();
-            decision = HoldBatch.Decide(State.Snapshot(PrimaryKey), State.Counters, lines, buyerHas, visible, TimeProvider.GetUtcNow());
+            decision = await DecideHoldsAsync(visible);
         }
         if (decision.NewLines.Count > 0)
         {
@@ -71,6 +70,14 @@ public sealed class ListingGrain(
         return requests.Select(r => answers.TryGetValue(r, out var answer)
             ? answer
             : new HoldResult(LedgerOutcome.NotFound, PurchaseRefusal.NotFound("Listing not found"), null)).ToList();
+    }
+
+    /// <summary>Decides the holds on the state as it is now and the ledger lines read after it.</summary>
+    private async Task<HoldBatchDecision> DecideHoldsAsync(IReadOnlyList<HoldRequest> requests)
+    {
+        var buyers = State.Definition?.Policy.MaxPerUser is null ? [] : requests.Select(r => r.Buyer.Key).Distinct().ToList();
+        var (lines, buyerHas) = await ReadLedgerAsync(requests.Select(r => r.IntentId).Distinct().ToList(), buyers);
+        return HoldBatch.Decide(State.Snapshot(PrimaryKey), State.Counters, lines, buyerHas, requests, TimeProvider.GetUtcNow());
     }
 
     public async Task<LedgerOutcome> Release(string intentId, bool includeSold, string? bucketIfReleased) =>
