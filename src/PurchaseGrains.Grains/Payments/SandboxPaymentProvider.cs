@@ -6,7 +6,8 @@ namespace PurchaseGrains.Grains.Payments;
 public sealed class SandboxPaymentProvider(IGrainFactory grains) : IPaymentProvider
 {
     public Task<PaymentIntentSnapshot> CreateAsync(CreatePaymentIntent request, CancellationToken cancellationToken) =>
-        grains.GetGrain<ISandboxPaymentIntentGrain>(SandboxPaymentIntentGrain.IdFor(request.Partner, request.IdempotencyKey)).Create(request);
+        // Derived from the intent's just-generated id: new unless this intent's creation is being re-run.
+        grains.GetNewGrain<ISandboxPaymentIntentGrain>(SandboxPaymentIntentGrain.IdFor(request.Partner, request.IdempotencyKey)).Create(request);
 
     public Task<PaymentIntentSnapshot?> GetAsync(string paymentIntentId, CancellationToken cancellationToken) =>
         grains.GetGrain<ISandboxPaymentIntentGrain>(paymentIntentId).Get();

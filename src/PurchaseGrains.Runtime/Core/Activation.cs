@@ -33,15 +33,21 @@ internal sealed class Activation(GrainId grainId, Func<GrainId, (Grain Grain, IR
         _turn.Release();
     }
 
-    /// <summary>Must be called inside a turn. Creates the grain, or reloads its state when stale.</summary>
-    public async Task<Grain> EnsureReadyAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Must be called inside a turn. Creates the grain (from empty state, unread, when <paramref name="assumeNew"/>),
+    /// or reloads its state when stale.
+    /// </summary>
+    public async Task<Grain> EnsureReadyAsync(bool assumeNew, CancellationToken cancellationToken)
     {
         if (_grain is null)
         {
             _stale = false;
             var (grain, states) = create(GrainId);
-            foreach (var state in states)
-                await state.ReadStateAsync(cancellationToken);
+            if (!assumeNew)
+            {
+                foreach (var state in states)
+                    await state.ReadStateAsync(cancellationToken);
+            }
             await grain.OnActivateAsync(cancellationToken);
             (_grain, _states) = (grain, states);
             grain.Context.StateReadForThisTurn = true;

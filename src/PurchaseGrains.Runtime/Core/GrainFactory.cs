@@ -15,6 +15,13 @@ internal sealed class GrainFactory(GrainRuntime runtime) : IGrainFactory
         ((GrainProxy)(object)proxy).Bind(runtime, new GrainId(typeName, key));
         return proxy;
     }
+
+    public TGrainInterface GetNewGrain<TGrainInterface>(string key) where TGrainInterface : IGrainWithStringKey
+    {
+        var reference = GetGrain<TGrainInterface>(key);
+        runtime.ExpectNew(((GrainProxy)(object)reference).GrainId);
+        return reference;
+    }
 }
 
 /// <summary>The reference handed to callers: every interface call becomes a turn on the grain's activation.</summary>

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using PurchaseGrains.Runtime.Core;
+using PurchaseGrains.Runtime.Telemetry;
 using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.Runtime;
@@ -66,6 +69,45 @@ public sealed class GrainTurnTests
         await Eventually.TrueAsync(() => runtime.ActivationCount == 0, TimeSpan.FromSeconds(5), "the idle activation to be collected");
 
         Assert.Equal(3, await silo.Grains.GetGrain<ICounterGrain>("idle").Get());
+    }
+
+    [Fact]
+    public async Task AGrainWithAJustGeneratedKeyActivatesWithoutReadingItsState()
+    {
+        await using var silo = await StartAsync();
+        var (fresh, known) = ($"new-{Guid.NewGuid():N}", $"known-{Guid.NewGuid():N}");
+        var reads = new ConcurrentDictionary<string, int>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == GrainDiagnostics.Source.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                if (activity.DisplayName == "read storage" && activity.GetTagItem("grain.id") is string id)
+                    reads.AddOrUpdate(id[(id.IndexOf('/') + 1)..], 1, (_, n) => n + 1);
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        Assert.Equal(2, await silo.Grains.GetNewGrain<ICounterGrain>(fresh).Increment(2));
+        Assert.Equal(2, await silo.Grains.GetGrain<ICounterGrain>(known).Increment(2));
+
+        Assert.False(reads.ContainsKey(fresh), "the just-generated key's activation read its state");
+        Assert.Equal(1, reads.GetValueOrDefault(known));
+        Assert.Equal(2, await silo.Grains.GetGrain<ICounterGrain>(fresh).Get());
+    }
+
+    [Fact]
+    public async Task AWrongGuessThatAKeyIsNewLosesNoUpdate()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"pg-guess-{Guid.NewGuid():N}.db");
+        await using (var first = await StartAsync(file))
+            await first.Grains.GetGrain<ICounterGrain>("guessed").Increment(5);
+
+        await using var second = await StartAsync(file);
+
+        Assert.Equal(6, await second.Grains.GetNewGrain<ICounterGrain>("guessed").Increment(1));
+        Assert.Equal(6, await second.Grains.GetGrain<ICounterGrain>("guessed").Get());
     }
 
     private static Task<TestSilo> StartAsync(string? file = null, IDictionary<string, string?>? settings = null) =>

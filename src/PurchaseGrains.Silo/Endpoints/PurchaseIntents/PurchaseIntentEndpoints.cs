@@ -25,7 +25,7 @@ public static class PurchaseIntentEndpoints
         var (intent, refusal) = IntentRequestRules.Check(request, NewIntentId(), caller.Partner);
         if (intent is null)
             return refusal!.ToResult();
-        var result = await grains.GetGrain<IPurchaseIntentGrain>(intent.IntentId).Create(intent);
+        var result = await grains.GetNewGrain<IPurchaseIntentGrain>(intent.IntentId).Create(intent);
         return result.Created is { } created
             ? TypedResults.Created($"/v1/purchase-intents/{created.Id}", created)
             : result.Refusal!.ToResult();
