@@ -62,11 +62,8 @@ internal sealed class GrainStateShape : WriteShape
     }
 
     /// <remarks>
-    /// Updates and deletes find each row by its whole key in a subquery the planner cannot merge (<c>OFFSET 0</c>), then
-    /// change it by <c>ctid</c>. As a plain join, a generic plan cached while the table was small walked every row of
-    /// the grain type on each statement. A row changed meanwhile by another transaction has a new version: the version
-    /// condition, re-checked under READ COMMITTED on the row's newest version, leaves it alone and the write reports
-    /// the conflict.
+    /// Updates and deletes find each row by its whole key, then change it at that address (<see cref="RowAddress"/>);
+    /// a row changed meanwhile is left alone, and the write reports the conflict.
     /// </remarks>
     private string BuildSql()
     {
@@ -82,28 +79,20 @@ internal sealed class GrainStateShape : WriteShape
                     RETURNING grain_key, version
                 )
                 """,
-            GrainStateOperation.Update => """
+            GrainStateOperation.Update => $"""
                 WITH input AS (
                     SELECT * FROM unnest(@keys::text[], @payloads::jsonb[], @expected::bigint[]) WITH ORDINALITY AS v(grain_key, payload, expected, ord)
-                ), target AS (
-                    SELECT v.payload, v.expected, s.row_id FROM input v CROSS JOIN LATERAL (
-                        SELECT ctid AS row_id FROM grain_state
-                        WHERE grain_type = @type AND grain_key = v.grain_key AND state_name = @name OFFSET 0) s
-                ), written AS (
+                ), {Target("v.payload, v.expected")}, written AS (
                     UPDATE grain_state g SET payload = t.payload, version = g.version + 1, updated_at = now()
                     FROM target t
                     WHERE g.ctid = t.row_id AND g.version = t.expected
                     RETURNING g.grain_key, g.version
                 )
                 """,
-            _ => """
+            _ => $"""
                 WITH input AS (
                     SELECT * FROM unnest(@keys::text[], @expected::bigint[]) WITH ORDINALITY AS v(grain_key, expected, ord)
-                ), target AS (
-                    SELECT v.expected, s.row_id FROM input v CROSS JOIN LATERAL (
-                        SELECT ctid AS row_id FROM grain_state
-                        WHERE grain_type = @type AND grain_key = v.grain_key AND state_name = @name OFFSET 0) s
-                ), written AS (
+                ), {Target("v.expected")}, written AS (
                     DELETE FROM grain_state g USING target t
                     WHERE g.ctid = t.row_id AND g.version = t.expected
                     RETURNING g.grain_key, 1::bigint AS version
@@ -114,6 +103,11 @@ internal sealed class GrainStateShape : WriteShape
             sql.Append(",\n").Append(_operation == GrainStateOperation.Clear ? IndexDelete(i) : IndexUpsert(i));
         return sql.Append("\nSELECT v.ord, w.version FROM input v JOIN written w ON w.grain_key = v.grain_key").ToString();
     }
+
+    /// <summary>The <c>target</c> CTE: each input row's <paramref name="carried"/> columns and the address of its state row.</summary>
+    private static string Target(string carried) =>
+        $"target AS (SELECT {carried}, s.row_id FROM input v " +
+        $"{RowAddress.Lateral("grain_state", "s", ("grain_type", "@type"), ("grain_key", "v.grain_key"), ("state_name", "@name"))})";
 
     private string IndexDelete(int i) =>
         $"index_{i} AS (DELETE FROM {SqlIdentifier.Quote(_slots[i].Table)} WHERE grain_key IN (SELECT grain_key FROM written))";

@@ -56,6 +56,21 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, Postgre
         return [.. entries.OrderBy(entry => entry.DueAt)];
     }
 
+    /// <summary>Deletes each delivered one-shot tick and moves each periodic one to its next due time, if still at its version.</summary>
+    private static readonly string CompleteTicksSql = $"""
+        WITH done AS (
+            SELECT d.*, k.row_id FROM unnest(@types, @keys, @names, @versions, @next_due_at)
+                AS d(grain_type, grain_key, name, version, next_due_at)
+            {RowAddress.OfReminder("d", "k")}
+        ), deleted AS (
+            DELETE FROM grain_reminders r USING done d
+            WHERE d.next_due_at IS NULL AND r.ctid = d.row_id AND r.version = d.version
+        )
+        UPDATE grain_reminders r SET due_at = d.next_due_at, attempt = 0, lease_owner = NULL, lease_until = NULL
+        FROM done d
+        WHERE d.next_due_at IS NOT NULL AND r.ctid = d.row_id AND r.version = d.version
+        """;
+
     public async Task CompleteTicksAsync(IReadOnlyList<CompletedTick> ticks, CancellationToken cancellationToken)
     {
         if (ticks.Count == 0)
@@ -65,21 +80,7 @@ internal sealed class PostgresReminderTable(NpgsqlDataSource dataSource, Postgre
 
         // The grain order the write combiner locks rows in, so the two never wait on each other in a cycle.
         ticks = [.. ticks.OrderBy(t => t.Tick.GrainId.ToString(), StringComparer.Ordinal).ThenBy(t => t.Tick.Name, StringComparer.Ordinal)];
-        await using var command = dataSource.CreateCommand("""
-            WITH done AS (
-                SELECT d.*, k.row_id FROM unnest(@types, @keys, @names, @versions, @next_due_at)
-                    AS d(grain_type, grain_key, name, version, next_due_at)
-                CROSS JOIN LATERAL (
-                    SELECT ctid AS row_id FROM grain_reminders
-                    WHERE grain_type = d.grain_type AND grain_key = d.grain_key AND name = d.name OFFSET 0) k
-            ), deleted AS (
-                DELETE FROM grain_reminders r USING done d
-                WHERE d.next_due_at IS NULL AND r.ctid = d.row_id AND r.version = d.version
-            )
-            UPDATE grain_reminders r SET due_at = d.next_due_at, attempt = 0, lease_owner = NULL, lease_until = NULL
-            FROM done d
-            WHERE d.next_due_at IS NOT NULL AND r.ctid = d.row_id AND r.version = d.version
-            """);
+        await using var command = dataSource.CreateCommand(CompleteTicksSql);
         command.Parameters.Add(new NpgsqlParameter<string[]>("types", [.. ticks.Select(t => t.Tick.GrainId.Type)]));
         command.Parameters.Add(new NpgsqlParameter<string[]>("keys", [.. ticks.Select(t => t.Tick.GrainId.Key)]));
         command.Parameters.Add(new NpgsqlParameter<string[]>("names", [.. ticks.Select(t => t.Tick.Name)]));

@@ -75,13 +75,11 @@ internal sealed class ReminderWrite(GrainId grainId, string name, WriteShape sha
 
     private sealed class Deletes() : WriteShape("reminder delete")
     {
-        private const string Sql = """
+        private static readonly string Sql = $"""
             WITH input AS (
                 SELECT * FROM unnest(@types::text[], @keys::text[], @names::text[]) WITH ORDINALITY AS v(grain_type, grain_key, name, ord)
             ), written AS (
-                DELETE FROM grain_reminders r USING input v CROSS JOIN LATERAL (
-                    SELECT ctid AS row_id FROM grain_reminders
-                    WHERE grain_type = v.grain_type AND grain_key = v.grain_key AND name = v.name OFFSET 0) k
+                DELETE FROM grain_reminders r USING input v {RowAddress.OfReminder("v", "k")}
                 WHERE r.ctid = k.row_id
                 RETURNING r.grain_type, r.grain_key, r.name
             )
