@@ -31,20 +31,16 @@ public interface IListingGrain : IGrainWithStringKey
     Task<IReadOnlyList<HoldResult>> HoldMany(IReadOnlyList<HoldRequest> requests);
 
     /// <summary>
-    /// Gives an intent's held units back (sold ones too with <paramref name="includeSold"/>), once. When the units
-    /// are released the intent is counted in <paramref name="bucketIfReleased"/> (null: no longer counted).
+    /// Gives each intent's held units back (sold ones too with <see cref="ReleaseRequest.IncludeSold"/>), once, for many
+    /// intents in one turn and one write (see <see cref="ListingReleaseQueue"/>). The release that gives the units back
+    /// counts the intent in <see cref="ReleaseRequest.BucketIfReleased"/> (null: no longer counted). Answers in request
+    /// order.
     /// </summary>
-    Task<LedgerOutcome> Release(string intentId, bool includeSold, string? bucketIfReleased);
+    Task<IReadOnlyList<LedgerAnswer>> ReleaseMany(IReadOnlyList<ReleaseRequest> requests);
 
-    /// <summary>
-    /// <see cref="Release"/> for many intents in one turn and one write (see <see cref="ListingReleaseQueue"/>).
-    /// Answers in request order.
-    /// </summary>
-    Task<IReadOnlyList<LedgerOutcome>> ReleaseMany(IReadOnlyList<ReleaseRequest> requests);
-
-    /// <summary>Turns an intent's held units into sold ones, once; released units are not taken back. When sold, the
-    /// intent is counted in <paramref name="bucketIfSold"/>.</summary>
-    Task<LedgerOutcome> Sell(string intentId, string bucketIfSold);
+    /// <summary>Turns an intent's held units into sold ones, once; released units are not taken back. The sale that
+    /// moves the units counts the intent in <paramref name="bucketIfSold"/>.</summary>
+    Task<LedgerAnswer> Sell(string intentId, string bucketIfSold);
 
     /// <summary>
     /// Counts each intent in its new bucket from now on (status changes that move no units), for many intents in one

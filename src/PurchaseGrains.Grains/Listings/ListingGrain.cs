@@ -80,13 +80,10 @@ public sealed class ListingGrain(
         return HoldBatch.Decide(State.Snapshot(PrimaryKey), State.Counters, lines, buyerHas, requests, TimeProvider.GetUtcNow());
     }
 
-    public async Task<LedgerOutcome> Release(string intentId, bool includeSold, string? bucketIfReleased) =>
-        (await ReleaseMany([new ReleaseRequest(intentId, includeSold, bucketIfReleased)]))[0];
-
-    public async Task<IReadOnlyList<LedgerOutcome>> ReleaseMany(IReadOnlyList<ReleaseRequest> requests)
+    public async Task<IReadOnlyList<LedgerAnswer>> ReleaseMany(IReadOnlyList<ReleaseRequest> requests)
     {
         if (!Exists)
-            return requests.Select(_ => LedgerOutcome.NotFound).ToList();
+            return requests.Select(_ => new LedgerAnswer(LedgerOutcome.NotFound, MovedNow: false)).ToList();
         var lines = await ReadLinesAsync(requests.Select(r => r.IntentId).Distinct().ToList());
         var decision = ReleaseBatch.Decide(State.Counters, lines, requests);
         if (decision.Changes.Count > 0)
@@ -101,17 +98,18 @@ public sealed class ListingGrain(
         return decision.Outcomes;
     }
 
-    public async Task<LedgerOutcome> Sell(string intentId, string bucketIfSold)
+    public async Task<LedgerAnswer> Sell(string intentId, string bucketIfSold)
     {
         if (!Exists)
-            return LedgerOutcome.NotFound;
+            return new LedgerAnswer(LedgerOutcome.NotFound, MovedNow: false);
         var existing = await ReadLineAsync(intentId);
         var step = QuantityLedger.Sell(State.Counters, existing);
         var after = step.Write ?? existing;
-        if (step.Outcome == LedgerOutcome.Sold)
+        var movedNow = step.Outcome == LedgerOutcome.Sold && step.Write is not null;
+        if (movedNow)
             after = after! with { Bucket = bucketIfSold };
         await CommitAsync(step.Counters, existing, after);
-        return step.Outcome;
+        return new LedgerAnswer(step.Outcome, movedNow);
     }
 
     public async Task TrackMany(IReadOnlyList<TrackRequest> requests)

@@ -5,6 +5,13 @@ public enum HoldState { Held, Sold, Released }
 /// <summary>What happened to one intent's units on a listing: where they are now, or that the intent never held any.</summary>
 public enum LedgerOutcome { Held, Sold, Released, NotFound }
 
+/// <summary>
+/// What a release or a sale did. <paramref name="MovedNow"/>: this very step moved the units, so the listing now counts
+/// the intent in the bucket the step asked for. When an earlier step had moved them (a cancellation racing the expiry,
+/// one payment seen on two nodes), the count stays where that step put it.
+/// </summary>
+public readonly record struct LedgerAnswer(LedgerOutcome Outcome, bool MovedNow);
+
 /// <summary>One intent's line in a listing's ledger (a row of its own, not part of the listing state).</summary>
 /// <param name="Bucket">The <see cref="PurchaseIntents.IntentBucket"/> key the intent is counted in, or null when not counted.</param>
 public sealed record LedgerEntry(string IntentId, string BuyerKey, long Quantity, HoldState State, string? Bucket = null);

@@ -5,12 +5,13 @@ namespace PurchaseGrains.Grains.Listings;
 public sealed record ReleaseRequest(string IntentId, bool IncludeSold, string? BucketIfReleased);
 
 /// <param name="Changes">Each ledger line that changes, before and after, in request order.</param>
-public sealed record ReleaseBatchDecision(IReadOnlyList<LedgerOutcome> Outcomes, ListingCounters Counters,
+public sealed record ReleaseBatchDecision(IReadOnlyList<LedgerAnswer> Outcomes, ListingCounters Counters,
     IReadOnlyList<(LedgerEntry? Before, LedgerEntry After)> Changes);
 
 /// <summary>
 /// Decides many releases on one listing in one turn, in order, as if each came alone: a request sees the lines the
-/// earlier ones of the batch wrote, so the same intent twice gives its units back once.
+/// earlier ones of the batch wrote, so the same intent twice gives its units back once. Only the release that gives
+/// the units back moves the intent's count (see <see cref="LedgerAnswer"/>).
 /// </summary>
 public static class ReleaseBatch
 {
@@ -19,14 +20,15 @@ public static class ReleaseBatch
         IReadOnlyList<ReleaseRequest> requests)
     {
         var decided = new Dictionary<string, LedgerEntry>(lines);
-        var outcomes = new List<LedgerOutcome>(requests.Count);
+        var outcomes = new List<LedgerAnswer>(requests.Count);
         var changes = new List<(LedgerEntry?, LedgerEntry)>();
         foreach (var request in requests)
         {
             var existing = decided.GetValueOrDefault(request.IntentId);
             var step = QuantityLedger.Release(counters, existing, request.IntentId, request.IncludeSold);
             var after = step.Write ?? existing;
-            if (step.Outcome == LedgerOutcome.Released)
+            var movedNow = step.Outcome == LedgerOutcome.Released && step.Write is not null;
+            if (movedNow)
                 after = after! with { Bucket = request.BucketIfReleased };
             if (after is not null && after != existing)
             {
@@ -34,7 +36,7 @@ public static class ReleaseBatch
                 decided[request.IntentId] = after;
                 changes.Add((existing, after));
             }
-            outcomes.Add(step.Outcome);
+            outcomes.Add(new LedgerAnswer(step.Outcome, movedNow));
         }
         return new ReleaseBatchDecision(outcomes, counters, changes);
     }

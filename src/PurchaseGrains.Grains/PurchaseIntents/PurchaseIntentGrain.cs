@@ -29,6 +29,9 @@ public sealed partial class PurchaseIntentGrain(
 
     private PurchaseIntentOptions Options => options.Value;
 
+    /// <summary>Set when this turn's release or sale found the units already moved: count the intent again once written.</summary>
+    private bool _countAgainAfterWrite;
+
     private PurchaseIntentState State => state.State;
 
     private bool Exists => state.RecordExists && !State.Abandoned;
@@ -318,20 +321,31 @@ public sealed partial class PurchaseIntentGrain(
     private async Task<LedgerOutcome> ReleaseAsync(IntentStatus becomes)
     {
         var bucket = (State.Bucket with { Status = becomes }).Key;
-        var outcome = await releases.ReleaseAsync(State.ListingId, new ReleaseRequest(PrimaryKey, IncludeSold: false, bucket));
-        if (outcome == LedgerOutcome.Released)
-            State.CountedBucket = bucket;
-        return outcome;
+        var answer = await releases.ReleaseAsync(State.ListingId, new ReleaseRequest(PrimaryKey, IncludeSold: false, bucket));
+        if (answer.Outcome == LedgerOutcome.Released)
+            CountedIn(bucket, answer.MovedNow);
+        return answer.Outcome;
     }
 
     /// <summary>Sells the held units; when sold, the listing counts the intent as CONFIRMED at once.</summary>
     private async Task<LedgerOutcome> SellAsync()
     {
         var bucket = (State.Bucket with { Status = IntentStatus.Confirmed, FulfillmentStatus = FulfillmentStatus.Pending }).Key;
-        var outcome = await Listing.Sell(PrimaryKey, bucket);
-        if (outcome == LedgerOutcome.Sold)
-            State.CountedBucket = bucket;
-        return outcome;
+        var answer = await Listing.Sell(PrimaryKey, bucket);
+        if (answer.Outcome == LedgerOutcome.Sold)
+            CountedIn(bucket, answer.MovedNow);
+        return answer.Outcome;
+    }
+
+    /// <summary>
+    /// The units are where this turn wanted them. If another step had moved them first, the listing counts the intent
+    /// where that step put it, and that step may yet lose its write to this one: whichever writes the intent counts it
+    /// last, so a step that loses its write (and re-runs on fresh state) leaves no count of its own behind.
+    /// </summary>
+    private void CountedIn(string bucket, bool movedNow)
+    {
+        State.CountedBucket = bucket;
+        _countAgainAfterWrite |= !movedNow;
     }
 
     /// <summary>
@@ -347,6 +361,11 @@ public sealed partial class PurchaseIntentGrain(
             State.CountedBucket = bucket;
         }
         await state.WriteStateAsync();
+        if (_countAgainAfterWrite)
+        {
+            _countAgainAfterWrite = false;
+            await tracking.TrackAsync(State.ListingId, new TrackRequest(PrimaryKey, bucket));
+        }
     }
 
     /// <summary>Cancels the provider's PaymentIntent; true when it had already succeeded (then it cannot be cancelled).</summary>

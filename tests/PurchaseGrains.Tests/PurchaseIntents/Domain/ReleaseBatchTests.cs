@@ -8,6 +8,10 @@ public sealed class ReleaseBatchTests
 
     private static Dictionary<string, LedgerEntry> Lines(params LedgerEntry[] lines) => lines.ToDictionary(l => l.IntentId);
 
+    private static LedgerAnswer Moved(LedgerOutcome outcome) => new(outcome, MovedNow: true);
+
+    private static LedgerAnswer Unmoved(LedgerOutcome outcome) => new(outcome, MovedNow: false);
+
     [Fact]
     public void ReleasesInOneBatchGiveBackEachHeldIntentOnce()
     {
@@ -17,7 +21,7 @@ public sealed class ReleaseBatchTests
         var decision = ReleaseBatch.Decide(new ListingCounters(10, 7, 3, 0), lines,
             [new ReleaseRequest("i1", false, Expired), new ReleaseRequest("i1", false, Expired), new ReleaseRequest("i2", false, Expired)]);
 
-        Assert.Equal([LedgerOutcome.Released, LedgerOutcome.Released, LedgerOutcome.Released], decision.Outcomes);
+        Assert.Equal([Moved(LedgerOutcome.Released), Unmoved(LedgerOutcome.Released), Moved(LedgerOutcome.Released)], decision.Outcomes);
         Assert.Equal(new ListingCounters(10, 10, 0, 0), decision.Counters);
         Assert.Equal(["i1", "i2"], decision.Changes.Select(c => c.After.IntentId));
         Assert.All(decision.Changes, c => Assert.Equal((HoldState.Released, Expired), (c.After.State, c.After.Bucket)));
@@ -32,10 +36,23 @@ public sealed class ReleaseBatchTests
         var decision = ReleaseBatch.Decide(new ListingCounters(10, 7, 0, 3), lines,
             [new ReleaseRequest("sold", false, Expired), new ReleaseRequest("abandoned", true, null), new ReleaseRequest("unknown", true, null)]);
 
-        Assert.Equal([LedgerOutcome.Sold, LedgerOutcome.Released, LedgerOutcome.NotFound], decision.Outcomes);
+        Assert.Equal([Unmoved(LedgerOutcome.Sold), Moved(LedgerOutcome.Released), Unmoved(LedgerOutcome.NotFound)], decision.Outcomes);
         Assert.Equal(new ListingCounters(10, 9, 0, 1), decision.Counters);
         Assert.Equal([("abandoned", HoldState.Released, 2L), ("unknown", HoldState.Released, 0L)],
             decision.Changes.Select(c => (c.After.IntentId, c.After.State, c.After.Quantity)));
         Assert.Null(decision.Changes[0].After.Bucket);
+    }
+
+    [Fact]
+    public void ReleasingUnitsAlreadyGivenBackLeavesTheIntentCountedWhereTheStepThatGaveThemBackPutIt()
+    {
+        const string cancelled = "CANCELLED|STRIPE|PENDING|EMAIL";
+        var lines = Lines(new LedgerEntry("i1", "email:a", 2, HoldState.Released, cancelled));
+
+        var decision = ReleaseBatch.Decide(new ListingCounters(10, 10, 0, 0), lines, [new ReleaseRequest("i1", false, Expired)]);
+
+        Assert.Equal([Unmoved(LedgerOutcome.Released)], decision.Outcomes);
+        Assert.Empty(decision.Changes);
+        Assert.Equal(new ListingCounters(10, 10, 0, 0), decision.Counters);
     }
 }
