@@ -29,8 +29,8 @@ public sealed partial class PurchaseIntentGrain(
 
     private PurchaseIntentOptions Options => options.Value;
 
-    /// <summary>Set when this turn's release or sale found the units already moved: count the intent again once written.</summary>
-    private bool _countAgainAfterWrite;
+    /// <summary>Set when this turn's release or sale found the units moved by another step: count the intent once written.</summary>
+    private bool _countAfterWrite;
 
     private PurchaseIntentState State => state.State;
 
@@ -322,8 +322,7 @@ public sealed partial class PurchaseIntentGrain(
     {
         var bucket = (State.Bucket with { Status = becomes }).Key;
         var answer = await releases.ReleaseAsync(State.ListingId, new ReleaseRequest(PrimaryKey, IncludeSold: false, bucket));
-        if (answer.Outcome == LedgerOutcome.Released)
-            CountedIn(bucket, answer.MovedNow);
+        CountedIn(bucket, answer);
         return answer.Outcome;
     }
 
@@ -332,38 +331,39 @@ public sealed partial class PurchaseIntentGrain(
     {
         var bucket = (State.Bucket with { Status = IntentStatus.Confirmed, FulfillmentStatus = FulfillmentStatus.Pending }).Key;
         var answer = await Listing.Sell(PrimaryKey, bucket);
-        if (answer.Outcome == LedgerOutcome.Sold)
-            CountedIn(bucket, answer.MovedNow);
+        CountedIn(bucket, answer);
         return answer.Outcome;
     }
 
     /// <summary>
-    /// The units are where this turn wanted them. If another step had moved them first, the listing counts the intent
-    /// where that step put it, and that step may yet lose its write to this one: whichever writes the intent counts it
-    /// last, so a step that loses its write (and re-runs on fresh state) leaves no count of its own behind.
+    /// When this step moved the units, the listing counts the intent in <paramref name="bucket"/> already. When another
+    /// step had moved them, the listing counts it where that step put it (and maybe later moved it: a fulfilment), and
+    /// this turn may be acting on a stale copy. Then the intent is counted only once this turn's write has won: a turn
+    /// whose write conflicts re-runs on fresh state and leaves no count of its own behind.
     /// </summary>
-    private void CountedIn(string bucket, bool movedNow)
+    private void CountedIn(string bucket, LedgerAnswer answer)
     {
-        State.CountedBucket = bucket;
-        _countAgainAfterWrite |= !movedNow;
+        if (answer.MovedNow)
+            State.CountedBucket = bucket;
+        else
+            _countAfterWrite = true;
     }
 
     /// <summary>
     /// Persists the intent, first moving its count on the listing if its bucket changed (a re-run after a failed
-    /// write moves it again, idempotently, so the count follows the state that was finally written).
+    /// write moves it again, idempotently, so the count follows the state that was finally written). After a ledger
+    /// step that another had taken first, the count moves after the write instead (<see cref="CountedIn"/>).
     /// </summary>
     private async Task WriteAsync()
     {
         var bucket = State.Bucket.Key;
-        if (State.CountedBucket != bucket)
-        {
+        if (State.CountedBucket != bucket && !_countAfterWrite)
             await tracking.TrackAsync(State.ListingId, new TrackRequest(PrimaryKey, bucket));
-            State.CountedBucket = bucket;
-        }
+        State.CountedBucket = bucket;
         await state.WriteStateAsync();
-        if (_countAgainAfterWrite)
+        if (_countAfterWrite)
         {
-            _countAgainAfterWrite = false;
+            _countAfterWrite = false;
             await tracking.TrackAsync(State.ListingId, new TrackRequest(PrimaryKey, bucket));
         }
     }
