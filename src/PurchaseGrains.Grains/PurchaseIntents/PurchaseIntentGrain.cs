@@ -144,10 +144,14 @@ public sealed partial class PurchaseIntentGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        var reminder = IntentReminder.TryParse(reminderName);
         // A tick may land on a node whose cached copy missed a change (its notification lost while the change
         // listener reconnected): deciding "nothing to do" on a stale PENDING would drop a one-shot tick for good.
-        await RefreshUnlessSettledAsync();
-        if (IntentReminder.TryParse(reminderName) is { } reminder)
+        // Expiring a cached PENDING intent needs no read: every way it ends writes the intent, checked against the
+        // version this copy holds, so a stale copy makes that write conflict and the turn re-run on fresh state.
+        if (!(reminder is not null && reminder.IsExpiryAt(status.CurrentTickTime) && Exists && State.Status == IntentStatus.Pending))
+            await RefreshUnlessSettledAsync();
+        if (reminder is not null)
         {
             if (reminder.IsExpiryAt(status.CurrentTickTime))
                 await OnExpiryDueAsync(reminder.ListingId);
