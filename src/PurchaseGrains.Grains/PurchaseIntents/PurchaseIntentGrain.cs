@@ -147,9 +147,7 @@ public sealed partial class PurchaseIntentGrain(
         var reminder = IntentReminder.TryParse(reminderName);
         // A tick may land on a node whose cached copy missed a change (its notification lost while the change
         // listener reconnected): deciding "nothing to do" on a stale PENDING would drop a one-shot tick for good.
-        // Expiring a cached PENDING intent needs no read: every way it ends writes the intent, checked against the
-        // version this copy holds, so a stale copy makes that write conflict and the turn re-run on fresh state.
-        if (!(reminder is not null && reminder.IsExpiryAt(status.CurrentTickTime) && Exists && State.Status == IntentStatus.Pending))
+        if (reminder is null || !CachedCopyEndsInAWrite(reminder, status))
             await RefreshUnlessSettledAsync();
         if (reminder is not null)
         {
@@ -161,6 +159,17 @@ public sealed partial class PurchaseIntentGrain(
         else if (reminderName == FulfilReminder)
             await OnFulfilAsync();
     }
+
+    /// <summary>
+    /// Ticks that need no read first: every way they end writes the intent, checked against the version this copy holds,
+    /// so a stale copy makes that write conflict and the turn re-run on fresh state. They are the expiry of a PENDING
+    /// intent, and the first tick of an intent sold at once, which fulfils it (deliveries are idempotent per intent,
+    /// and only a failed attempt elsewhere could have moved it on: that copy would show attempts).
+    /// </summary>
+    private bool CachedCopyEndsInAWrite(IntentReminder reminder, TickStatus status) => Exists &&
+        (reminder.IsExpiryAt(status.CurrentTickTime)
+            ? State.Status == IntentStatus.Pending
+            : !State.Provider.TakesPayment() && State is { Status: IntentStatus.Confirmed, FulfillmentStatus: FulfillmentStatus.Pending, FulfillmentAttempts: 0 });
 
     private async Task OnExpiryDueAsync(string listingId)
     {

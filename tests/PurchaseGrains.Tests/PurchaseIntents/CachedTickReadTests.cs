@@ -7,37 +7,59 @@ using PurchaseGrains.Tests.Infrastructure;
 namespace PurchaseGrains.Tests.PurchaseIntents;
 
 /// <summary>
-/// Expiring a PENDING intent whose activation is cached reads nothing of the intent's state: each way an expiry ends
-/// writes the intent against the version it holds (<see cref="StaleExpiryTests"/> covers a stale copy).
+/// Two ticks act on a cached activation without reading the intent's state, because each way they end writes the
+/// intent against the version it holds: the expiry of a PENDING intent, and the first tick of an intent sold at once,
+/// which fulfils it (<see cref="StaleExpiryTests"/> covers a stale copy).
 /// </summary>
-public sealed class ExpiryTickReadTests : IntentSiloTest
+public sealed class CachedTickReadTests : IntentSiloTest, IDisposable
 {
-    [Fact]
-    public async Task TheExpiryOfACachedPendingIntentDoesNotReadItsState()
+    private readonly ConcurrentDictionary<string, int> _reads = new();
+    private readonly ActivityListener _listener;
+
+    public CachedTickReadTests()
     {
-        var reads = new ConcurrentDictionary<string, int>();
-        using var listener = new ActivityListener
+        _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == GrainDiagnostics.Name,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
             ActivityStopped = activity =>
             {
                 if (activity.DisplayName == "read storage" && activity.GetTagItem("grain.id") is string id)
-                    reads.AddOrUpdate(id, 1, (_, n) => n + 1);
+                    _reads.AddOrUpdate(id, 1, (_, n) => n + 1);
             },
         };
-        ActivitySource.AddActivityListener(listener);
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    [Fact]
+    public async Task TheExpiryOfACachedPendingIntentDoesNotReadItsState()
+    {
         var listing = await Api.CreateListingAsync(IntentApi.ListingBody(policy: new { type = "FCFS", payment_session_duration = new { timeout_seconds = 1 } }));
 
         var intent = (await Api.CreateIntentAsync(IntentApi.Stripe(listing))).GetProperty("id").GetString()!;
-        // Watched through the list (index rows), since fetching a PENDING intent reads it.
-        await Eventually.TrueAsync(async () => await ExpiredTotalAsync() == 1, TimeSpan.FromSeconds(10), "the intent EXPIRED");
+        await Eventually.TrueAsync(async () => await TotalAsync("status=EXPIRED") == 1, TimeSpan.FromSeconds(10), "the intent EXPIRED");
 
-        Assert.False(reads.ContainsKey($"purchase_intent/{intent}"), "the expiry read the intent's state");
+        Assert.False(_reads.ContainsKey($"purchase_intent/{intent}"), "the expiry read the intent's state");
         Assert.Equal("EXPIRED", (await Api.GetIntentAsync(intent)).GetProperty("status").GetString());
     }
 
-    private async Task<long> ExpiredTotalAsync() =>
-        (await IntentApi.ReadAsync(await Api.Partner.GetAsync("/v1/purchase-intents?status=EXPIRED&limit=1"), HttpStatusCode.OK))
+    [Fact]
+    public async Task TheFulfilmentOfACachedIntentSoldAtOnceDoesNotReadItsState()
+    {
+        var listing = await Api.CreateListingAsync();
+
+        var intent = (await Api.CreateIntentAsync(IntentApi.NoPayment("EMAIL_CLAIM", listing, email: "ann@example.com"))).GetProperty("id").GetString()!;
+        await Eventually.TrueAsync(async () => await TotalAsync("fulfillment_status=COMPLETED") == 1, TimeSpan.FromSeconds(10),
+            "the intent's fulfilment COMPLETED");
+
+        Assert.False(_reads.ContainsKey($"purchase_intent/{intent}"), "the fulfilment read the intent's state");
+        Assert.Equal("COMPLETED", (await Api.GetIntentAsync(intent)).GetProperty("fulfillment_status").GetString());
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    // Watched through the list (index rows), since fetching an unsettled intent reads it.
+    private async Task<long> TotalAsync(string filter) =>
+        (await IntentApi.ReadAsync(await Api.Partner.GetAsync($"/v1/purchase-intents?{filter}&limit=1"), HttpStatusCode.OK))
         .GetProperty("total_results").GetInt64();
 }
