@@ -29,15 +29,19 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
 
     public static (int Status, string Message) Classify(Exception exception) => exception switch
     {
-        BadHttpRequestException { InnerException: JsonException } => (400, "Invalid JSON body"),
+        BadHttpRequestException { InnerException: JsonException json } => (400, InvalidJson(json)),
         BadHttpRequestException { StatusCode: 413 } => (400, "Request body too large"),
         BadHttpRequestException bad when bad.Message.StartsWith("Failed to read parameter", StringComparison.Ordinal) => (400, "Invalid JSON body"),
         BadHttpRequestException bad => (400, bad.Message),
-        JsonException => (400, "Invalid JSON body"),
+        JsonException json => (400, InvalidJson(json)),
         InconsistentStateException => (503, "The resource is busy; retry shortly"),
         _ when IsStorageOutage(exception) => (503, "Storage is unavailable; retry shortly"),
         _ => (500, "Internal server error"),
     };
+
+    /// <summary>Names where the body went wrong when the parser knows (a wrong type, a bad value), so the caller need not guess.</summary>
+    private static string InvalidJson(JsonException exception) =>
+        exception.Path is { Length: > 1 } path ? $"Invalid JSON body at {path}" : "Invalid JSON body";
 
     /// <summary>True for the failures answered 503 (storage unavailable, resource busy): the client may retry shortly.</summary>
     public static bool IsRetryable(Exception exception) => Classify(exception).Status == 503;

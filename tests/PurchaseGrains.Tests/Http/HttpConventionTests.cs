@@ -54,11 +54,11 @@ public sealed class HttpConventionTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("{\"by\": 1", "Invalid JSON body")]
-    [InlineData("{\"by\": \"one\"}", "Invalid JSON body")]
+    [InlineData("{\"by\": 1", "Invalid JSON body at $.by")] // where the parser stopped
+    [InlineData("{\"by\": \"one\"}", "Invalid JSON body at $.by")]
     [InlineData("[1,2,3]", "Invalid JSON body")]
-    [InlineData("{\"by\": 1e400}", "Invalid JSON body")]
-    [InlineData("{\"by\": \"1\"}", "Invalid JSON body")] // a string for a number is a wrong type, even when it holds one
+    [InlineData("{\"by\": 1e400}", "Invalid JSON body at $.by")]
+    [InlineData("{\"by\": \"1\"}", "Invalid JSON body at $.by")] // a string for a number is a wrong type, even when it holds one
     public async Task MalformedJsonOrWrongTypesAre400InTheEnvelope(string body, string message)
     {
         using var client = _silo.CreateClient();

@@ -53,7 +53,7 @@ public sealed class ListingEndpointTests : IntentSiloTest
         await IntentApi.AssertErrorAsync(await Api.Admin.PostAsJsonAsync("/v1/listings", badProvider), HttpStatusCode.BadRequest,
             "Unknown payment provider 'PAYPAL'");
         var numericPrice = new StringContent("""{"item_id":"i","quantity_listed":1,"price":25,"currency":"USD","payment_providers":["STRIPE"]}""", Encoding.UTF8, "application/json");
-        await IntentApi.AssertErrorAsync(await Api.Admin.PostAsync("/v1/listings", numericPrice), HttpStatusCode.BadRequest, "Invalid JSON body");
+        await IntentApi.AssertErrorAsync(await Api.Admin.PostAsync("/v1/listings", numericPrice), HttpStatusCode.BadRequest, "Invalid JSON body at $.price");
     }
 
     [Fact]

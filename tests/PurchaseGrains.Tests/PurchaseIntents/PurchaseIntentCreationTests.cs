@@ -230,9 +230,9 @@ public sealed class PurchaseIntentCreationTests : IntentSiloTest
         await IntentApi.AssertErrorAsync(await Api.Partner.GetAsync($"/v1/purchase-intents/{Guid.NewGuid()}"), HttpStatusCode.NotFound, "Purchase intent not found");
 
     [Theory]
-    [InlineData("a\\u0000b", "x@example.com")] // PostgreSQL cannot store a NUL: this was a 503
-    [InlineData("LISTING", "\\ud800@example.com")] // a lone surrogate names no character
-    public async Task TextWithANulOrALoneSurrogateIsInvalidJson(string listingId, string email)
+    [InlineData("a\\u0000b", "x@example.com", "$.listing_id")] // PostgreSQL cannot store a NUL: this was a 503
+    [InlineData("LISTING", "\\ud800@example.com", "$.buyer.email")] // a lone surrogate names no character
+    public async Task TextWithANulOrALoneSurrogateIsInvalidJson(string listingId, string email, string field)
     {
         var listing = await Api.CreateListingAsync();
         var body = "{\"provider\":\"STRIPE\",\"listing_id\":\"" + listingId.Replace("LISTING", listing, StringComparison.Ordinal) +
@@ -240,7 +240,7 @@ public sealed class PurchaseIntentCreationTests : IntentSiloTest
 
         var response = await Api.Partner.PostAsync("/v1/purchase-intents", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
-        await IntentApi.AssertErrorAsync(response, HttpStatusCode.BadRequest, "Invalid JSON body");
+        await IntentApi.AssertErrorAsync(response, HttpStatusCode.BadRequest, $"Invalid JSON body at {field}");
         Assert.Equal(0, (await IntentApi.ReadAsync(await Api.Partner.GetAsync("/v1/purchase-intents"), HttpStatusCode.OK)).GetProperty("total_results").GetInt32());
     }
 }

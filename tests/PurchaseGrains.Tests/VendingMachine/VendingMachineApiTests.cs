@@ -114,7 +114,7 @@ public class VendingMachineApiTests
 
         var malformed = await api.Partner.PostAsync("/api/v1/vm/buy/init",
             new StringContent("""{"id":"p1","amount":"two","user_id":"u"}""", System.Text.Encoding.UTF8, "application/json"));
-        VmApi.AssertError(HttpStatusCode.BadRequest, "Invalid JSON body", (malformed.StatusCode, await VmApi.BodyAsync(malformed)));
+        VmApi.AssertError(HttpStatusCode.BadRequest, "Invalid JSON body at $.amount", (malformed.StatusCode, await VmApi.BodyAsync(malformed)));
     }
 
     [Fact]
