@@ -39,9 +39,14 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
         _ => (500, "Internal server error"),
     };
 
-    /// <summary>Names where the body went wrong when the parser knows (a wrong type, a bad value), so the caller need not guess.</summary>
+    /// <summary>
+    /// Names where the body went wrong when the parser knows (a wrong type, a bad value), so the caller need not guess;
+    /// not when the path is the body's own long property names echoed back.
+    /// </summary>
     private static string InvalidJson(JsonException exception) =>
-        exception.Path is { Length: > 1 } path ? $"Invalid JSON body at {path}" : "Invalid JSON body";
+        exception.Path is { Length: > 1 and <= MaxEchoedPath } path ? $"Invalid JSON body at {path}" : "Invalid JSON body";
+
+    private const int MaxEchoedPath = 200;
 
     /// <summary>True for the failures answered 503 (storage unavailable, resource busy): the client may retry shortly.</summary>
     public static bool IsRetryable(Exception exception) => Classify(exception).Status == 503;

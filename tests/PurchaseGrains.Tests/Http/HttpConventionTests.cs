@@ -69,6 +69,17 @@ public sealed class HttpConventionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnInvalidBodyIsNotEchoedBackThroughALongPropertyName()
+    {
+        using var client = _silo.CreateClient();
+        var body = "{\"" + new string('x', 300) + "\": ";
+
+        var response = await client.PostAsync("/test/counters/bad", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await AssertError(response, HttpStatusCode.BadRequest, "Invalid JSON body");
+    }
+
+    [Fact]
     public async Task AnOversizedBodyIs400NotACrash()
     {
         using var client = _silo.CreateClient();
