@@ -16,9 +16,8 @@ public sealed class StaleActivationTests(PostgresDatabase database) : IClassFixt
     public async Task AFulfilTickOnANodeThatMissedTheConfirmationStillFulfilsTheIntent()
     {
         var connectionString = await database.CreateSchemaAsync();
-        // Both nodes share a node id, so each takes the other's change notifications for its own and ignores them:
-        // a missed notification, on demand. Node A cannot fulfil, so the fulfilment is left to node B.
-        var settings = new Dictionary<string, string?>(IntentApi.Settings()) { ["Silo:NodeId"] = "twin" };
+        // Twin nodes: a missed notification, on demand. Node A cannot fulfil, so the fulfilment is left to node B.
+        var settings = IntentApi.TwinNodeSettings();
         var nodeA = await TestSilo.StartPostgresAsync(connectionString, settings,
             configure: b => b.Services.AddSingleton<IPurchaseFulfillment>(new UnavailableFulfillment()));
         await using var nodeB = await TestSilo.StartPostgresAsync(connectionString, settings);

@@ -7,9 +7,9 @@ namespace PurchaseGrains.Tests.PurchaseIntents;
 
 /// <summary>
 /// The expiry tick of a PENDING intent acts on the node's cached copy without reading it first. Here that copy is
-/// stale: another node was paid for the intent and fulfilled it, and this node never heard (both share a node id,
-/// so each takes the other's change notifications for its own). The tick's steps must leave nothing behind: the
-/// intent stays CONFIRMED and COMPLETED, and the listing keeps counting it there.
+/// stale: another node was paid for the intent and fulfilled it, and this node never heard (twin nodes,
+/// <see cref="IntentApi.TwinNodeSettings"/>). The tick's steps must leave nothing behind: the intent stays CONFIRMED
+/// and COMPLETED, and the listing keeps counting it there.
 /// </summary>
 public sealed class StaleExpiryTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
@@ -17,7 +17,7 @@ public sealed class StaleExpiryTests(PostgresDatabase database) : IClassFixture<
     public async Task AnExpiryTickOnACopyThatMissedThePaymentAndTheFulfilmentChangesNothing()
     {
         var connectionString = await database.CreateSchemaAsync();
-        var settings = new Dictionary<string, string?>(IntentApi.Settings()) { ["Silo:NodeId"] = "twin" };
+        var settings = IntentApi.TwinNodeSettings();
         // Node A claims ticks only when a reminder it registers is due at once, so the tick lands on it when we say.
         await using var nodeA = await TestSilo.StartPostgresAsync(connectionString,
             new Dictionary<string, string?>(settings) { ["Reminders:PollInterval"] = "01:00:00" });
