@@ -78,12 +78,15 @@ public sealed class PurchaseIntentState : IIndexedState
 
     public bool IsVisibleTo(string partner) => !Abandoned && Partner == partner;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public int PaymentFailures => Math.Max(FailureEventIds.Count, ProviderFailedAttempts);
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool NeedsFulfillment =>
         Status == IntentStatus.Confirmed && FulfillmentStatus is FulfillmentStatus.Pending or FulfillmentStatus.Assigned;
 
     /// <summary>Nothing about the intent can change any more: a cached copy is as good as a fresh read.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsSettled => Abandoned
         || Status is IntentStatus.Expired or IntentStatus.Cancelled or IntentStatus.Unresolved
         || (Status == IntentStatus.Confirmed && !NeedsFulfillment);

@@ -1,4 +1,5 @@
 using PurchaseGrains.Grains.PurchaseIntents;
+using PurchaseGrains.Runtime.Core;
 
 namespace PurchaseGrains.Tests.PurchaseIntents.Domain;
 
@@ -100,5 +101,21 @@ public sealed class PurchaseIntentStateTests
         var view = intent.ToView("id-1");
         Assert.Equal(("MINT_VOUCHER", "VOUCHER", "PENDING", "PENDING"), (view.PaymentProvider, view.FulfillmentMethod, view.Status, view.FulfillmentStatus));
         Assert.Equal(new ProviderPrice("USD", 5000), view.ProviderPrice);
+    }
+
+    [Fact]
+    public void DerivedValuesAreNotStoredAndStoredOnesFromOlderRowsAreIgnored()
+    {
+        var stored = GrainStateSerializer.Serialize(Pending());
+        Assert.DoesNotContain("is_settled", stored);
+        Assert.DoesNotContain("needs_fulfillment", stored);
+        Assert.DoesNotContain("payment_failures", stored);
+
+        // Rows written before these were left out carry them, with values the state itself decides.
+        var older = GrainStateSerializer.Deserialize<PurchaseIntentState>(
+            """{"status":"confirmed","fulfillment_status":"completed","is_settled":false,"needs_fulfillment":true,"payment_failures":7}""");
+        Assert.True(older.IsSettled);
+        Assert.False(older.NeedsFulfillment);
+        Assert.Equal(0, older.PaymentFailures);
     }
 }
