@@ -95,7 +95,7 @@ public sealed class ListingGrain(
             var changed = decision.Changes.GroupBy(c => c.After.IntentId).Select(g => g.Last().After).ToList();
             await WriteAsync(changed);
         }
-        return decision.Outcomes;
+        return decision.Answers;
     }
 
     public async Task<LedgerAnswer> Sell(string intentId, string bucketIfSold)
@@ -105,11 +105,10 @@ public sealed class ListingGrain(
         var existing = await ReadLineAsync(intentId);
         var step = QuantityLedger.Sell(State.Counters, existing);
         var after = step.Write ?? existing;
-        var movedNow = step.Outcome == LedgerOutcome.Sold && step.Write is not null;
-        if (movedNow)
+        if (step.MovedUnits)
             after = after! with { Bucket = bucketIfSold };
         await CommitAsync(step.Counters, existing, after);
-        return new LedgerAnswer(step.Outcome, movedNow);
+        return new LedgerAnswer(step.Outcome, step.MovedUnits);
     }
 
     public async Task TrackMany(IReadOnlyList<TrackRequest> requests)

@@ -25,7 +25,11 @@ public sealed record ListingCounters(long Listed, long Remaining, long Held, lon
 }
 
 /// <param name="Write">The ledger line to store with the new counters, or null when nothing changes.</param>
-public sealed record LedgerStep(ListingCounters Counters, LedgerEntry? Write, LedgerOutcome Outcome);
+public sealed record LedgerStep(ListingCounters Counters, LedgerEntry? Write, LedgerOutcome Outcome)
+{
+    /// <summary>This step moved units (a repeated step, or the zero line of an intent never seen, moves none).</summary>
+    public bool MovedUnits => Write is not null && Outcome != LedgerOutcome.NotFound;
+}
 
 /// <summary>
 /// Moves units between remaining, held and sold. Every step is keyed by the intent's ledger line, so a step

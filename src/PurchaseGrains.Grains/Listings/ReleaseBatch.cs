@@ -4,8 +4,9 @@ namespace PurchaseGrains.Grains.Listings;
 /// <param name="BucketIfReleased">The bucket the intent is counted in once released (null: no longer counted).</param>
 public sealed record ReleaseRequest(string IntentId, bool IncludeSold, string? BucketIfReleased);
 
+/// <param name="Answers">What each release did, in request order.</param>
 /// <param name="Changes">Each ledger line that changes, before and after, in request order.</param>
-public sealed record ReleaseBatchDecision(IReadOnlyList<LedgerAnswer> Outcomes, ListingCounters Counters,
+public sealed record ReleaseBatchDecision(IReadOnlyList<LedgerAnswer> Answers, ListingCounters Counters,
     IReadOnlyList<(LedgerEntry? Before, LedgerEntry After)> Changes);
 
 /// <summary>
@@ -20,15 +21,14 @@ public static class ReleaseBatch
         IReadOnlyList<ReleaseRequest> requests)
     {
         var decided = new Dictionary<string, LedgerEntry>(lines);
-        var outcomes = new List<LedgerAnswer>(requests.Count);
+        var answers = new List<LedgerAnswer>(requests.Count);
         var changes = new List<(LedgerEntry?, LedgerEntry)>();
         foreach (var request in requests)
         {
             var existing = decided.GetValueOrDefault(request.IntentId);
             var step = QuantityLedger.Release(counters, existing, request.IntentId, request.IncludeSold);
             var after = step.Write ?? existing;
-            var movedNow = step.Outcome == LedgerOutcome.Released && step.Write is not null;
-            if (movedNow)
+            if (step.MovedUnits)
                 after = after! with { Bucket = request.BucketIfReleased };
             if (after is not null && after != existing)
             {
@@ -36,8 +36,8 @@ public static class ReleaseBatch
                 decided[request.IntentId] = after;
                 changes.Add((existing, after));
             }
-            outcomes.Add(new LedgerAnswer(step.Outcome, movedNow));
+            answers.Add(new LedgerAnswer(step.Outcome, step.MovedUnits));
         }
-        return new ReleaseBatchDecision(outcomes, counters, changes);
+        return new ReleaseBatchDecision(answers, counters, changes);
     }
 }

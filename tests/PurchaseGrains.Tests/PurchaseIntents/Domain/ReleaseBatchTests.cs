@@ -21,7 +21,7 @@ public sealed class ReleaseBatchTests
         var decision = ReleaseBatch.Decide(new ListingCounters(10, 7, 3, 0), lines,
             [new ReleaseRequest("i1", false, Expired), new ReleaseRequest("i1", false, Expired), new ReleaseRequest("i2", false, Expired)]);
 
-        Assert.Equal([Moved(LedgerOutcome.Released), Unmoved(LedgerOutcome.Released), Moved(LedgerOutcome.Released)], decision.Outcomes);
+        Assert.Equal([Moved(LedgerOutcome.Released), Unmoved(LedgerOutcome.Released), Moved(LedgerOutcome.Released)], decision.Answers);
         Assert.Equal(new ListingCounters(10, 10, 0, 0), decision.Counters);
         Assert.Equal(["i1", "i2"], decision.Changes.Select(c => c.After.IntentId));
         Assert.All(decision.Changes, c => Assert.Equal((HoldState.Released, Expired), (c.After.State, c.After.Bucket)));
@@ -36,7 +36,7 @@ public sealed class ReleaseBatchTests
         var decision = ReleaseBatch.Decide(new ListingCounters(10, 7, 0, 3), lines,
             [new ReleaseRequest("sold", false, Expired), new ReleaseRequest("abandoned", true, null), new ReleaseRequest("unknown", true, null)]);
 
-        Assert.Equal([Unmoved(LedgerOutcome.Sold), Moved(LedgerOutcome.Released), Unmoved(LedgerOutcome.NotFound)], decision.Outcomes);
+        Assert.Equal([Unmoved(LedgerOutcome.Sold), Moved(LedgerOutcome.Released), Unmoved(LedgerOutcome.NotFound)], decision.Answers);
         Assert.Equal(new ListingCounters(10, 9, 0, 1), decision.Counters);
         Assert.Equal([("abandoned", HoldState.Released, 2L), ("unknown", HoldState.Released, 0L)],
             decision.Changes.Select(c => (c.After.IntentId, c.After.State, c.After.Quantity)));
@@ -51,7 +51,7 @@ public sealed class ReleaseBatchTests
 
         var decision = ReleaseBatch.Decide(new ListingCounters(10, 10, 0, 0), lines, [new ReleaseRequest("i1", false, Expired)]);
 
-        Assert.Equal([Unmoved(LedgerOutcome.Released)], decision.Outcomes);
+        Assert.Equal([Unmoved(LedgerOutcome.Released)], decision.Answers);
         Assert.Empty(decision.Changes);
         Assert.Equal(new ListingCounters(10, 10, 0, 0), decision.Counters);
     }
