@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using PurchaseGrains.Runtime.Telemetry;
 using PurchaseGrains.Tests.Infrastructure;
 
@@ -37,7 +36,8 @@ public sealed class CachedTickReadTests : IntentSiloTest, IDisposable
         var listing = await Api.CreateListingAsync(IntentApi.ListingBody(policy: new { type = "FCFS", payment_session_duration = new { timeout_seconds = 1 } }));
 
         var intent = (await Api.CreateIntentAsync(IntentApi.Stripe(listing))).GetProperty("id").GetString()!;
-        await Eventually.TrueAsync(async () => await TotalAsync("status=EXPIRED") == 1, TimeSpan.FromSeconds(10), "the intent EXPIRED");
+        // Watched through the list (index rows), since fetching an unsettled intent reads it.
+        await Eventually.TrueAsync(async () => await Api.TotalResultsAsync("status=EXPIRED") == 1, TimeSpan.FromSeconds(10), "the intent EXPIRED");
 
         Assert.False(_reads.ContainsKey($"purchase_intent/{intent}"), "the expiry read the intent's state");
         Assert.Equal("EXPIRED", (await Api.GetIntentAsync(intent)).GetProperty("status").GetString());
@@ -49,7 +49,7 @@ public sealed class CachedTickReadTests : IntentSiloTest, IDisposable
         var listing = await Api.CreateListingAsync();
 
         var intent = (await Api.CreateIntentAsync(IntentApi.NoPayment("EMAIL_CLAIM", listing, email: "ann@example.com"))).GetProperty("id").GetString()!;
-        await Eventually.TrueAsync(async () => await TotalAsync("fulfillment_status=COMPLETED") == 1, TimeSpan.FromSeconds(10),
+        await Eventually.TrueAsync(async () => await Api.TotalResultsAsync("fulfillment_status=COMPLETED") == 1, TimeSpan.FromSeconds(10),
             "the intent's fulfilment COMPLETED");
 
         Assert.False(_reads.ContainsKey($"purchase_intent/{intent}"), "the fulfilment read the intent's state");
@@ -57,9 +57,4 @@ public sealed class CachedTickReadTests : IntentSiloTest, IDisposable
     }
 
     public void Dispose() => _listener.Dispose();
-
-    // Watched through the list (index rows), since fetching an unsettled intent reads it.
-    private async Task<long> TotalAsync(string filter) =>
-        (await IntentApi.ReadAsync(await Api.Partner.GetAsync($"/v1/purchase-intents?{filter}&limit=1"), HttpStatusCode.OK))
-        .GetProperty("total_results").GetInt64();
 }

@@ -79,11 +79,8 @@ public sealed class FulfillmentTests
         foreach (var id in ids)
             await api.WaitForIntentAsync(id, i => i.GetProperty("fulfillment_status").GetString() == "COMPLETED", "fulfilment COMPLETED");
 
-        async Task<long> TotalAsync(string query) =>
-            (await IntentApi.ReadAsync(await api.Partner.GetAsync($"/v1/purchase-intents?listing_id={listing}&{query}"), HttpStatusCode.OK))
-                .GetProperty("total_results").GetInt64();
-        Assert.Equal(24, await TotalAsync("fulfillment_status=COMPLETED"));
-        Assert.Equal(0, await TotalAsync("fulfillment_status=PENDING,ASSIGNED"));
-        Assert.Equal(24, await TotalAsync("status=CONFIRMED"));
+        Assert.Equal(24, await api.TotalResultsAsync($"listing_id={listing}&fulfillment_status=COMPLETED"));
+        Assert.Equal(0, await api.TotalResultsAsync($"listing_id={listing}&fulfillment_status=PENDING,ASSIGNED"));
+        Assert.Equal(24, await api.TotalResultsAsync($"listing_id={listing}&status=CONFIRMED"));
     }
 }

@@ -69,6 +69,10 @@ public sealed class IntentApi(TestSilo silo) : IDisposable
     public async Task<JsonElement> GetIntentAsync(string id, HttpClient? client = null) =>
         await ReadAsync(await (client ?? Partner).GetAsync($"/v1/purchase-intents/{id}"), HttpStatusCode.OK);
 
+    /// <summary><c>total_results</c> of <c>GET /v1/purchase-intents?{filter}</c> (reads index rows only, never grain state).</summary>
+    public async Task<long> TotalResultsAsync(string filter) =>
+        (await ReadAsync(await Partner.GetAsync($"/v1/purchase-intents?{filter}&limit=1"), HttpStatusCode.OK)).GetProperty("total_results").GetInt64();
+
     public async Task<JsonElement> WaitForIntentAsync(string id, Func<JsonElement, bool> condition, string waitingFor, TimeSpan? timeout = null)
     {
         JsonElement last = default;

@@ -1,4 +1,3 @@
-using System.Net;
 using Npgsql;
 using PurchaseGrains.Grains.Listings;
 using PurchaseGrains.Tests.Infrastructure;
@@ -43,9 +42,9 @@ public sealed class StaleExpiryTests(PostgresDatabase database) : IClassFixture<
 
         var settled = await apiA.GetIntentAsync(intent);
         Assert.Equal(("CONFIRMED", "COMPLETED"), (settled.GetProperty("status").GetString(), settled.GetProperty("fulfillment_status").GetString()));
-        Assert.Equal(2, await TotalAsync(apiA, "fulfillment_status=COMPLETED"));
-        Assert.Equal(0, await TotalAsync(apiA, "fulfillment_status=PENDING"));
-        Assert.Equal(0, await TotalAsync(apiA, "status=EXPIRED"));
+        Assert.Equal(2, await apiA.TotalResultsAsync("fulfillment_status=COMPLETED"));
+        Assert.Equal(0, await apiA.TotalResultsAsync("fulfillment_status=PENDING"));
+        Assert.Equal(0, await apiA.TotalResultsAsync("status=EXPIRED"));
         Assert.Equal(new ListingCounters(10, 8, 0, 2), await apiA.CountersAsync(listing));
     }
 
@@ -57,8 +56,4 @@ public sealed class StaleExpiryTests(PostgresDatabase database) : IClassFixture<
         command.Parameters.AddWithValue("intent", intent);
         return (long)(await command.ExecuteScalarAsync())!;
     }
-
-    private static async Task<long> TotalAsync(IntentApi api, string filter) =>
-        (await IntentApi.ReadAsync(await api.Partner.GetAsync($"/v1/purchase-intents?{filter}&limit=1"), HttpStatusCode.OK))
-        .GetProperty("total_results").GetInt64();
 }
