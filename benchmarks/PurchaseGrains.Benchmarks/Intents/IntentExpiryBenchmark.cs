@@ -78,11 +78,7 @@ public static class IntentExpiryBenchmark
         long expired = 0;
         while (clock.Elapsed < giveUpAt)
         {
-            // The listings' per-status counts (a few rows each), not a count over 100,000 index rows: watching must
-            // not take CPU from the expiries it watches.
-            expired = await ScalarAsync(connection,
-                "SELECT CAST(COALESCE(SUM(intent_count), 0) AS bigint) FROM purchase_intent_counts WHERE listing_id = ANY(@ids) AND status = 'EXPIRED'",
-                listingIds);
+            expired = await ExpiredAsync(connection, listingIds);
             if (expired >= created && clock.Elapsed > windowOpensAt)
                 break;
             await Task.Delay(1000);
@@ -149,9 +145,7 @@ public static class IntentExpiryBenchmark
         await using var connection = new NpgsqlConnection(silo.ConnectionString);
         await connection.OpenAsync();
         long expired;
-        while ((expired = await ScalarAsync(connection,
-                   "SELECT CAST(COALESCE(SUM(intent_count), 0) AS bigint) FROM purchase_intent_counts WHERE listing_id = ANY(@ids) AND status = 'EXPIRED'",
-                   [listing])) < count && clock.Elapsed < TimeSpan.FromSeconds(120))
+        while ((expired = await ExpiredAsync(connection, [listing])) < count && clock.Elapsed < TimeSpan.FromSeconds(120))
             await Task.Delay(250);
         Report.Line(Suite, "warm-up: intents created and expired before measuring", expired, "intents", $"in {clock.Elapsed.TotalSeconds:0.0} s");
         return listing;
@@ -165,6 +159,14 @@ public static class IntentExpiryBenchmark
         if (result.Created is null)
             throw new InvalidOperationException($"Creating an intent was refused: {result.Refusal}");
     }
+
+    /// <summary>
+    /// EXPIRED intents on the listings, from their per-status counts (a few rows each), not a count over 100,000 index
+    /// rows: watching must not take CPU from the expiries it watches.
+    /// </summary>
+    private static Task<long> ExpiredAsync(NpgsqlConnection connection, string[] listingIds) => ScalarAsync(connection,
+        "SELECT CAST(COALESCE(SUM(intent_count), 0) AS bigint) FROM purchase_intent_counts WHERE listing_id = ANY(@ids) AND status = 'EXPIRED'",
+        listingIds);
 
     private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql, string[] listingIds)
     {
