@@ -5,15 +5,30 @@ using Npgsql;
 
 namespace PurchaseGrains.Benchmarks;
 
-/// <summary>Runs <c>pgbench -N</c> (simple-update, the write-heavy built-in) on its own database of the same server.</summary>
-public static partial class PgBench
+/// <summary>
+/// <c>pgbench -N</c> (simple-update, the write-heavy built-in) on its own database of the same server, initialised
+/// once and run as often as a benchmark needs a baseline next to what it measures.
+/// </summary>
+public sealed partial class PgBench
 {
-    public static async Task<double> SimpleUpdateTpsAsync(BenchDatabases databases, int clients, int seconds)
+    private readonly string _common;
+
+    private PgBench(string common) => _common = common;
+
+    public static async Task<PgBench> InitAsync(BenchDatabases databases)
     {
         var connection = new NpgsqlConnectionStringBuilder(await databases.CreateAsync("pgbench"));
-        var common = $"-h {connection.Host} -p {connection.Port} -U {connection.Username} {connection.Database}";
-        await RunAsync($"-i -q -s 10 {common}");
-        var output = await RunAsync($"-N -M prepared -c {clients} -j 2 -T {seconds} {common}");
+        var pgbench = new PgBench($"-h {connection.Host} -p {connection.Port} -U {connection.Username} {connection.Database}");
+        await RunAsync($"-i -q -s 10 {pgbench._common}");
+        return pgbench;
+    }
+
+    public static async Task<double> SimpleUpdateTpsAsync(BenchDatabases databases, int clients, int seconds) =>
+        await (await InitAsync(databases)).SimpleUpdateTpsAsync(clients, seconds);
+
+    public async Task<double> SimpleUpdateTpsAsync(int clients, int seconds)
+    {
+        var output = await RunAsync($"-N -M prepared -c {clients} -j 2 -T {seconds} {_common}");
         var match = TpsLine().Match(output);
         if (!match.Success)
             throw new InvalidOperationException($"Could not read tps from pgbench:\n{output}");

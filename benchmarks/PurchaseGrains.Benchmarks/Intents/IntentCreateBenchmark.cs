@@ -4,9 +4,9 @@ namespace PurchaseGrains.Benchmarks.Intents;
 
 /// <summary>
 /// <c>POST /v1/purchase-intents</c> per second through real HTTP (Kestrel on loopback, 64 concurrent clients) next
-/// to <c>pgbench -N</c> on the same server in the same run. Four scenarios: STRIPE (buyer email, a sandbox
-/// PaymentIntent per intent) and EMAIL_CLAIM (no payment: sold at once, fulfilled by reminder), each spread over
-/// four listings and on one hot listing. Every buyer is new, so max_per_user (set) never refuses.
+/// to <c>pgbench -N</c> on the same server, run right before and right after each scenario. Four scenarios: STRIPE
+/// (buyer email, a sandbox PaymentIntent per intent) and EMAIL_CLAIM (no payment: sold at once, fulfilled by
+/// reminder), each spread over four listings and on one hot listing. Every buyer is new, so max_per_user (set) never refuses.
 /// </summary>
 public static class IntentCreateBenchmark
 {
@@ -16,9 +16,7 @@ public static class IntentCreateBenchmark
 
     public static async Task RunAsync(BenchDatabases databases, int seconds)
     {
-        var pgbenchTps = await PgBench.SimpleUpdateTpsAsync(databases, PgbenchClients, seconds);
-        Report.Line(Suite, $"pgbench -N ({PgbenchClients} clients)", pgbenchTps, "tps");
-
+        var pgbench = await PgBench.InitAsync(databases);
         await using var silo = await IntentsSilo.StartAsync(await databases.CreateAsync("intents_create"));
         // Long timeout: no expiry lands inside the run.
         var spread = new List<string>();
@@ -31,26 +29,42 @@ public static class IntentCreateBenchmark
         foreach (var provider in (string[])["STRIPE", "EMAIL_CLAIM"])
             await RunAsync(silo, provider, [.. spread, hot], TimeSpan.FromSeconds(8), "warmup");
 
+        // pgbench -N runs right before each scenario and once after the last: each scenario is compared with the mean
+        // of the two runs around it, since this machine's speed moves by up to a fifth within minutes.
+        var baseline = await PgbenchAsync(silo, pgbench, seconds);
         foreach (var provider in (string[])["STRIPE", "EMAIL_CLAIM"])
         {
             foreach (var (shape, listings) in (ValueTuple<string, string[]>[])[("4 listings", [.. spread]), ("1 hot listing", [hot])])
             {
-                await silo.WaitForDueRemindersAsync(TimeSpan.FromSeconds(30));
                 var before = await CommitsAsync(silo);
+                var busyBefore = MachineCpu.Busy();
                 var run = await RunAsync(silo, provider, listings, TimeSpan.FromSeconds(seconds), shape);
+                var busy = MachineCpu.Busy() - busyBefore;
                 await Task.Delay(2000);
                 var after = await CommitsAsync(silo);
+                var next = await PgbenchAsync(silo, pgbench, seconds);
+                var around = (baseline + next) / 2;
                 var sorted = run.Latencies.Sorted();
                 Report.Line(Suite, $"{provider}, {shape}, {Clients} clients", run.PerSecond, "intents/s",
-                    $"{run.PerSecond / pgbenchTps:0.00} x pgbench -N (target >= 0.5); p50 {Report.Percentile(sorted, 0.5):0.0} ms, " +
-                    $"p99 {Report.Percentile(sorted, 0.99):0.0} ms; {run.Errors} errors{run.FirstError}; per intent " +
+                    $"{run.PerSecond / around:0.00} x pgbench -N (target >= 0.5; {PgbenchClients} clients: {baseline:N0} tps before, {next:N0} after); " +
+                    $"p50 {Report.Percentile(sorted, 0.5):0.0} ms, p99 {Report.Percentile(sorted, 0.99):0.0} ms; " +
+                    $"{run.Errors} errors{run.FirstError}; machine CPU {busy?.TotalMicroseconds / run.Count:N0} us per intent " +
+                    "(the run only: its background work that ends later is left out); per intent " +
                     $"{(double)(after - before) / run.Count:0.0} transactions " +
                     "(pg_stat_database xact_commit: every autocommit statement, reads too; background reminder work included)");
+                baseline = next;
             }
         }
 
         var balanced = await ListingInvariant.CountBalancedAsync(silo, [.. spread, hot]);
         Report.Line(Suite, "listings with remaining + held + sold = listed", balanced, "of 5");
+    }
+
+    /// <summary>pgbench -N once the silo is quiet (no reminder of the last scenario still due).</summary>
+    private static async Task<double> PgbenchAsync(IntentsSilo silo, PgBench pgbench, int seconds)
+    {
+        await silo.WaitForDueRemindersAsync(TimeSpan.FromSeconds(30));
+        return await pgbench.SimpleUpdateTpsAsync(PgbenchClients, seconds);
     }
 
     private sealed record Run(double PerSecond, long Count, Latencies Latencies, long Errors, string FirstError);
