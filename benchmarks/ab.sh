@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
-# Runs the expiry benchmark for another build and for this tree alternately, and prints for each run the lateness
-# p50/p99 and the machine's busy CPU time per expiry (from /proc/stat, between the window opening and the last
-# EXPIRED). Run-to-run noise on a shared machine is large; CPU per expiry is steadier than lateness.
-#   usage: benchmarks/expiry-ab.sh REV [RUNS]    e.g. benchmarks/expiry-ab.sh HEAD~3 2
+# Runs a benchmark for another build and for this tree alternately (each build in its own git worktree), RUNS times
+# each, and prints the figures of each run. Run-to-run noise on a shared machine is large: compare builds only this way.
+#   usage: benchmarks/ab.sh intents-create|intents-expiry REV [RUNS]    e.g. benchmarks/ab.sh intents-expiry HEAD~3 2
+# intents-create: intents/s, the ratio to pgbench -N run around it, and the machine's CPU per intent (the benchmark
+#   prints all three).
+# intents-expiry: lateness p50/p99 and the machine's busy CPU time per expiry (from /proc/stat, between the window
+#   opening and the last EXPIRED); CPU per expiry is steadier than lateness.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-REV=${1:?usage: benchmarks/expiry-ab.sh REV [RUNS]}
-RUNS=${2:-2}
-OTHER=$(mktemp -d /tmp/expiry-ab.XXXXXX)
+USAGE="usage: benchmarks/ab.sh intents-create|intents-expiry REV [RUNS]"
+SUITE=${1:?$USAGE}
+REV=${2:?$USAGE}
+RUNS=${3:-2}
+case $SUITE in intents-create | intents-expiry) ;; *) echo "$USAGE" >&2; exit 2 ;; esac
+OTHER=$(mktemp -d /tmp/bench-ab.XXXXXX)
 trap 'git -C "$REPO" worktree remove --force "$OTHER" >/dev/null 2>&1 || true' EXIT
 git -C "$REPO" worktree add -q --detach "$OTHER" "$REV"
 export PG_BENCH_DATADIR=${PG_BENCH_DATADIR:-$REPO/.pgdata-bench}
 
 busy_jiffies() { awk '/^cpu /{print $2 + $3 + $4}' /proc/stat; }
 
-run() { # DIR LABEL
-  local log; log=$(mktemp /tmp/expiry-ab-log.XXXXXX)
+run_create() { # DIR LABEL
+  echo "$2:"
+  (cd "$1" && bash infra/bench.sh intents-create 2>&1) | grep -E 'intents-create +(STRIPE|EMAIL_CLAIM),' |
+    sed -E 's/ +/ /g; s/^intents-create /  /; s/ \(target[^)]*\)//; s/; p50.*machine CPU/; CPU/; s/ \(the run only.*//'
+}
+
+run_expiry() { # DIR LABEL
+  local log; log=$(mktemp /tmp/bench-ab-log.XXXXXX)
   (cd "$1" && bash infra/bench.sh intents-expiry >"$log" 2>&1) &
   local bench=$!
   until grep -q "created to expire" "$log"; do kill -0 $bench 2>/dev/null || { cat "$log"; return 1; }; sleep 0.5; done
@@ -34,6 +46,8 @@ run() { # DIR LABEL
     "machine CPU $(( (after - before) * 1000000 / hz / (expired > 0 ? expired : 1) )) us per expiry"
   rm -f "$log"
 }
+
+run() { if [ "$SUITE" = intents-create ]; then run_create "$@"; else run_expiry "$@"; fi; }
 
 for i in $(seq 1 "$RUNS"); do
   run "$OTHER" "$REV (run $i)"
