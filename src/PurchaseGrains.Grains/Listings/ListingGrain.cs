@@ -104,11 +104,8 @@ public sealed class ListingGrain(
             return new LedgerAnswer(LedgerOutcome.NotFound, MovedNow: false);
         var existing = await ReadLineAsync(intentId);
         var step = QuantityLedger.Sell(State.Counters, existing);
-        var after = step.Write ?? existing;
-        if (step.MovedUnits)
-            after = after! with { Bucket = bucketIfSold };
-        await CommitAsync(step.Counters, existing, after);
-        return new LedgerAnswer(step.Outcome, step.MovedUnits);
+        await CommitAsync(step.Counters, existing, step.LineAfter(existing, bucketIfSold));
+        return step.Answer;
     }
 
     public async Task TrackMany(IReadOnlyList<TrackRequest> requests)

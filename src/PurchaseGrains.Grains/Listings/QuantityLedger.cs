@@ -29,6 +29,16 @@ public sealed record LedgerStep(ListingCounters Counters, LedgerEntry? Write, Le
 {
     /// <summary>This step moved units (a repeated step, or the zero line of an intent never seen, moves none).</summary>
     public bool MovedUnits => Write is not null && Outcome != LedgerOutcome.NotFound;
+
+    /// <summary>What this step tells the intent that asked for it.</summary>
+    public LedgerAnswer Answer => new(Outcome, MovedUnits);
+
+    /// <summary>
+    /// The intent's line once this step is stored: <paramref name="existing"/> when the step writes nothing, and a line
+    /// whose units this step moved counts the intent in <paramref name="bucketIfMoved"/>.
+    /// </summary>
+    public LedgerEntry? LineAfter(LedgerEntry? existing, string? bucketIfMoved) =>
+        MovedUnits ? Write! with { Bucket = bucketIfMoved } : Write ?? existing;
 }
 
 /// <summary>

@@ -27,16 +27,14 @@ public static class ReleaseBatch
         {
             var existing = decided.GetValueOrDefault(request.IntentId);
             var step = QuantityLedger.Release(counters, existing, request.IntentId, request.IncludeSold);
-            var after = step.Write ?? existing;
-            if (step.MovedUnits)
-                after = after! with { Bucket = request.BucketIfReleased };
+            var after = step.LineAfter(existing, request.BucketIfReleased);
             if (after is not null && after != existing)
             {
                 counters = step.Counters;
                 decided[request.IntentId] = after;
                 changes.Add((existing, after));
             }
-            answers.Add(new LedgerAnswer(step.Outcome, step.MovedUnits));
+            answers.Add(step.Answer);
         }
         return new ReleaseBatchDecision(answers, counters, changes);
     }
