@@ -34,7 +34,7 @@ public static class IntentCreateBenchmark
         // Warm-up: connection pools, listing activations, and long enough under load for tiered compilation to
         // reach optimized code (2 s left most of the hot path in tier 0 on two busy cores: 0.6 x the steady rate).
         foreach (var provider in (string[])["STRIPE", "EMAIL_CLAIM"])
-            await RunAsync(silo, provider, [.. spread, hot], ClientCounts.Max(), TimeSpan.FromSeconds(8), "warmup");
+            await RunAsync(silo, provider, [.. spread, hot], ClientCounts.Max(), TimeSpan.FromSeconds(8));
 
         // pgbench -N runs right before each scenario and once after the last: each scenario is compared with the mean
         // of the two runs around it, since this machine's speed moves by up to a fifth within minutes.
@@ -45,7 +45,7 @@ public static class IntentCreateBenchmark
         {
             var before = await CommitsAsync(silo);
             var busyBefore = MachineCpu.Busy();
-            var run = await RunAsync(silo, provider, listings, clients, TimeSpan.FromSeconds(seconds), shape);
+            var run = await RunAsync(silo, provider, listings, clients, TimeSpan.FromSeconds(seconds));
             var busy = MachineCpu.Busy() - busyBefore;
             await Task.Delay(2000);
             var after = await CommitsAsync(silo);
@@ -114,7 +114,7 @@ public static class IntentCreateBenchmark
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<Run> RunAsync(IntentsSilo silo, string provider, string[] listings, int clients, TimeSpan duration, string tag)
+    private static async Task<Run> RunAsync(IntentsSilo silo, string provider, string[] listings, int clients, TimeSpan duration)
     {
         var latencies = new Latencies();
         long completed = 0, errors = 0;
