@@ -17,11 +17,11 @@ namespace PurchaseGrains.Benchmarks.Intents;
 public static class IntentCreateBenchmark
 {
     private const string Suite = "intents-create";
-    private static readonly int[] ClientCounts = EnvInts("BENCH_CREATE_CLIENTS", [64, 128, 256, 512]);
     private static readonly int[] PgbenchSweep = [16, 32, 64, 128];
 
     public static async Task RunAsync(BenchDatabases databases, int seconds)
     {
+        var clientCounts = EnvInts("BENCH_CREATE_CLIENTS", [64, 128, 256, 512]);
         var pgbench = await PgBench.InitAsync(databases);
         var pgbenchClients = await PgbenchClientsAsync(pgbench, seconds);
         await using var silo = await IntentsSilo.StartAsync(await databases.CreateAsync("intents_create"));
@@ -34,14 +34,14 @@ public static class IntentCreateBenchmark
         // Warm-up: connection pools, listing activations, and long enough under load for tiered compilation to
         // reach optimized code (2 s left most of the hot path in tier 0 on two busy cores: 0.6 x the steady rate).
         foreach (var provider in (string[])["STRIPE", "EMAIL_CLAIM"])
-            await RunAsync(silo, provider, [.. spread, hot], ClientCounts.Max(), TimeSpan.FromSeconds(8));
+            await RunAsync(silo, provider, [.. spread, hot], clientCounts.Max(), TimeSpan.FromSeconds(8));
 
         // pgbench -N runs right before each scenario and once after the last: each scenario is compared with the mean
         // of the two runs around it, since this machine's speed moves by up to a fifth within minutes.
         var baseline = await PgbenchAsync(silo, pgbench, pgbenchClients, seconds);
         foreach (var provider in (string[])["STRIPE", "EMAIL_CLAIM"])
         foreach (var (shape, listings) in (ValueTuple<string, string[]>[])[("4 listings", [.. spread]), ("1 hot listing", [hot])])
-        foreach (var clients in ClientCounts)
+        foreach (var clients in clientCounts)
         {
             var before = await CommitsAsync(silo);
             var busyBefore = MachineCpu.Busy();
@@ -72,8 +72,8 @@ public static class IntentCreateBenchmark
     /// </summary>
     private static async Task<int> PgbenchClientsAsync(PgBench pgbench, int seconds)
     {
-        if (EnvInt("BENCH_PGBENCH_CLIENTS", 0) is var fixedCount and > 0)
-            return fixedCount;
+        if (Environment.GetEnvironmentVariable("BENCH_PGBENCH_CLIENTS") is { Length: > 0 })
+            return EnvInt("BENCH_PGBENCH_CLIENTS", 0);
         var tps = new List<double>();
         foreach (var clients in PgbenchSweep)
         {
@@ -92,14 +92,16 @@ public static class IntentCreateBenchmark
         return await pgbench.SimpleUpdateTpsAsync(clients, seconds);
     }
 
-    private static int EnvInt(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), out var value) && value > 0 ? value : fallback;
+    private static int EnvInt(string name, int fallback) => EnvInts(name, [fallback]) is [var single] ? single
+        : throw new ArgumentException($"{name} takes one client count.");
 
+    /// <summary>A comma-separated list of positive client counts; unset means <paramref name="fallback"/>.</summary>
     private static int[] EnvInts(string name, int[] fallback)
     {
-        var values = (Environment.GetEnvironmentVariable(name) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
-            .Select(v => int.TryParse(v, out var n) && n > 0 ? n : 0).ToArray();
-        return values.Length > 0 && values.All(v => v > 0) ? values : fallback;
+        if (Environment.GetEnvironmentVariable(name) is not { Length: > 0 } text)
+            return fallback;
+        var values = text.Split(',', StringSplitOptions.TrimEntries).Select(v => int.TryParse(v, out var n) && n > 0 ? n : 0).ToArray();
+        return values.All(v => v > 0) ? values : throw new ArgumentException($"{name}: '{text}' is not a comma-separated list of positive client counts.");
     }
 
     private sealed record Run(double PerSecond, long Count, Latencies Latencies, long Errors, string FirstError);
