@@ -72,8 +72,13 @@ public static class IntentCreateBenchmark
     /// </summary>
     private static async Task<int> PgbenchClientsAsync(PgBench pgbench, int seconds)
     {
-        if (Environment.GetEnvironmentVariable("BENCH_PGBENCH_CLIENTS") is { Length: > 0 })
-            return EnvInt("BENCH_PGBENCH_CLIENTS", 0);
+        switch (EnvInts("BENCH_PGBENCH_CLIENTS", []))
+        {
+            case [var fixedCount]:
+                return fixedCount;
+            case [_, _, ..]:
+                throw new ArgumentException("BENCH_PGBENCH_CLIENTS takes one client count.");
+        }
         var tps = new List<double>();
         foreach (var clients in PgbenchSweep)
         {
@@ -91,9 +96,6 @@ public static class IntentCreateBenchmark
         await silo.WaitForDueRemindersAsync(TimeSpan.FromSeconds(30));
         return await pgbench.SimpleUpdateTpsAsync(clients, seconds);
     }
-
-    private static int EnvInt(string name, int fallback) => EnvInts(name, [fallback]) is [var single] ? single
-        : throw new ArgumentException($"{name} takes one client count.");
 
     /// <summary>A comma-separated list of positive client counts; unset means <paramref name="fallback"/>.</summary>
     private static int[] EnvInts(string name, int[] fallback)
