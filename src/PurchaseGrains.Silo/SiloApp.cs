@@ -9,7 +9,7 @@ using PurchaseGrains.Silo.Idempotency;
 
 namespace PurchaseGrains.Silo;
 
-/// <summary>Builds one silo: the HTTP gateway and the grain runtime on the configured storage.</summary>
+/// <summary>Builds one silo: the HTTP gateway and the Orleans silo on the configured storage.</summary>
 public static class SiloApp
 {
     /// <param name="configure">Configuration and services added before the silo's own (tests, embedding hosts).</param>
@@ -27,7 +27,7 @@ public static class SiloApp
         builder.AddStorage();
         builder.AddTelemetry();
         builder.Services.AddGrainRuntime();
-        builder.Services.AddIdempotency();
+        builder.AddOrleansSilo();
         builder.AddVendingMachine();
         builder.AddPurchaseIntents();
 

@@ -1,9 +1,14 @@
-using PurchaseGrains.Runtime;
+using Orleans;
+using Orleans.Runtime;
+using PurchaseGrains.Grains.Hosting;
 using PurchaseGrains.Runtime.Storage;
+using IIndexedState = PurchaseGrains.Runtime.IIndexedState;
+using RowGrainId = PurchaseGrains.Runtime.GrainId;
 
 namespace PurchaseGrains.Grains.VendingMachine;
 
 /// <summary>One buyback payout: <see cref="OperationId"/> makes it idempotent.</summary>
+[GenerateSerializer, Immutable, Alias("vm.BuybackCredit")]
 public sealed record BuybackCredit(string OperationId, string Partner, string UserId, string ItemId, decimal Amount);
 
 /// <summary>Pays a user for a sold-back item. Must be idempotent per <see cref="BuybackCredit.OperationId"/>.</summary>
@@ -19,12 +24,14 @@ public sealed class LedgerBuybackPayout(IGrainFactory grains) : IBuybackPayout
         grains.GetGrain<IBuybackLedgerGrain>(InventoryKeys.For(credit.Partner, credit.UserId)).Credit(credit);
 }
 
+[GenerateSerializer, Immutable, Alias("vm.LedgerEntry")]
 public sealed record LedgerEntry(string OperationId, string ItemId, decimal Amount, DateTimeOffset CreditedAt);
 
 /// <summary>
 /// The durable record of buyback credits of one user (key: <see cref="InventoryKeys.For"/>). A repeated operation is a
 /// no-op, and an item is credited at most once whatever the operation.
 /// </summary>
+[Alias("vm.IBuybackLedgerGrain")]
 public interface IBuybackLedgerGrain : IGrainWithStringKey
 {
     /// <summary>True when this call credited; false when the operation or the item was already credited.</summary>
@@ -39,7 +46,7 @@ public sealed class BuybackLedgerState : IIndexedState
     public string UserId { get; set; } = "";
     public List<LedgerEntry> Credits { get; set; } = [];
 
-    public IEnumerable<IndexRow> GetIndexRows(GrainId grainId) => Credits.Select(c =>
+    public IEnumerable<IndexRow> GetIndexRows(RowGrainId grainId) => Credits.Select(c =>
         new IndexRow(VmIndexTables.BuybackCredits, c.OperationId, new Dictionary<string, object?>
         {
             ["partner"] = Partner,
@@ -50,23 +57,21 @@ public sealed class BuybackLedgerState : IIndexedState
         }));
 }
 
-public sealed class BuybackLedgerGrain([PersistentState("ledger")] IPersistentState<BuybackLedgerState> state) : Grain, IBuybackLedgerGrain
+[GrainType("vm_buyback_ledger")]
+public sealed class BuybackLedgerGrain(
+    [PersistentState("ledger", GrainStores.Main)] IPersistentState<BuybackLedgerState> state,
+    TimeProvider time) : Grain, IBuybackLedgerGrain
 {
     public async Task<bool> Credit(BuybackCredit credit)
     {
-        await state.ReadStateAsync();
         if (state.State.Credits.Any(c => c.OperationId == credit.OperationId || c.ItemId == credit.ItemId))
             return false;
         state.State.Partner = credit.Partner;
         state.State.UserId = credit.UserId;
-        state.State.Credits.Add(new LedgerEntry(credit.OperationId, credit.ItemId, credit.Amount, TimeProvider.GetUtcNow()));
+        state.State.Credits.Add(new LedgerEntry(credit.OperationId, credit.ItemId, credit.Amount, time.GetUtcNow()));
         await state.WriteStateAsync();
         return true;
     }
 
-    public async Task<IReadOnlyList<LedgerEntry>> Entries()
-    {
-        await state.ReadStateAsync();
-        return state.State.Credits;
-    }
+    public Task<IReadOnlyList<LedgerEntry>> Entries() => Task.FromResult<IReadOnlyList<LedgerEntry>>(state.State.Credits.ToList());
 }

@@ -1,17 +1,24 @@
-using PurchaseGrains.Runtime;
+using Orleans;
+using Orleans.Runtime;
+using PurchaseGrains.Grains.Hosting;
 using PurchaseGrains.Runtime.Storage;
+using IIndexedState = PurchaseGrains.Runtime.IIndexedState;
+using RowGrainId = PurchaseGrains.Runtime.GrainId;
 
 namespace PurchaseGrains.Grains.VendingMachine;
 
+[GenerateSerializer, Alias("vm.CardStatus")]
 public enum CardStatus { Available, Reserved, Sold }
 
 /// <summary>A card and who holds it: in the pool, reserved by a session, or sold to a (partner, user).</summary>
+[GenerateSerializer, Immutable, Alias("vm.CardView")]
 public sealed record CardView(CardData Card, string PackId, CardStatus Status, string? SessionId, string? Partner, string? UserId);
 
 /// <summary>
-/// One grain per card (key: card id, unique across packs). Claims are conditional writes on this grain alone, so
-/// concurrent pulls of one pack contend only when they pick the same card, and the loser picks another.
+/// One grain per card (key: card id, unique across packs). Claims go to this grain alone, so concurrent pulls of one
+/// pack contend only when they pick the same card, and the loser picks another.
 /// </summary>
+[Alias("vm.ICardGrain")]
 public interface ICardGrain : IGrainWithStringKey
 {
     /// <summary>Adds the card to <paramref name="packId"/>'s pool; false when the id already exists (anywhere).</summary>
@@ -26,6 +33,7 @@ public interface ICardGrain : IGrainWithStringKey
     /// <summary>Reserved by the session → sold to the user, for good. Idempotent.</summary>
     Task MarkSold(string sessionId, string partner, string userId);
 
+    [Orleans.Concurrency.ReadOnly]
     Task<CardView?> Get();
 }
 
@@ -42,7 +50,7 @@ public sealed class CardState : IIndexedState
     /// <summary>A random position in [0, 1), fixed at creation: draws take the next available card after a random point.</summary>
     public double DrawKey { get; set; }
 
-    public IEnumerable<IndexRow> GetIndexRows(GrainId grainId)
+    public IEnumerable<IndexRow> GetIndexRows(RowGrainId grainId)
     {
         if (Card is null)
             yield break;
@@ -58,15 +66,20 @@ public sealed class CardState : IIndexedState
     }
 }
 
-public sealed class CardGrain([PersistentState("card")] IPersistentState<CardState> state) : Grain, ICardGrain
+[GrainType("vm_card")]
+public sealed class CardGrain(
+    [PersistentState("card", GrainStores.Main)] IPersistentState<CardState> state,
+    TimeProvider time) : Grain, ICardGrain
 {
+    private CardState Card => state.State;
+
     public async Task<bool> Add(string packId, CardData card)
     {
         if (state.RecordExists)
             return false;
         state.State = new CardState
         {
-            Card = card, PackId = packId, Status = CardStatus.Available, ChangedAt = TimeProvider.GetUtcNow(), DrawKey = Random.Shared.NextDouble(),
+            Card = card, PackId = packId, Status = CardStatus.Available, ChangedAt = time.GetUtcNow(), DrawKey = Random.Shared.NextDouble(),
         };
         await state.WriteStateAsync();
         return true;
@@ -74,56 +87,43 @@ public sealed class CardGrain([PersistentState("card")] IPersistentState<CardSta
 
     public async Task<CardData?> Reserve(string sessionId)
     {
-        await RefreshUnlessSoldAsync();
-        var card = state.State;
-        if (!state.RecordExists || card.Card is null)
+        if (Card.Card is null)
             return null;
-        if (card.Status == CardStatus.Reserved && card.SessionId == sessionId)
-            return card.Card;
-        if (card.Status != CardStatus.Available)
+        if (Card.Status == CardStatus.Reserved && Card.SessionId == sessionId)
+            return Card.Card;
+        if (Card.Status != CardStatus.Available)
             return null;
-        card.Status = CardStatus.Reserved;
-        card.SessionId = sessionId;
-        card.ChangedAt = TimeProvider.GetUtcNow();
+        Card.Status = CardStatus.Reserved;
+        Card.SessionId = sessionId;
+        Card.ChangedAt = time.GetUtcNow();
         await state.WriteStateAsync();
-        return card.Card;
+        return Card.Card;
     }
 
     public async Task Release(string sessionId)
     {
-        await RefreshUnlessSoldAsync();
-        var card = state.State;
-        if (card.Status != CardStatus.Reserved || card.SessionId != sessionId)
+        if (Card.Status != CardStatus.Reserved || Card.SessionId != sessionId)
             return;
-        card.Status = CardStatus.Available;
-        card.SessionId = null;
-        card.ChangedAt = TimeProvider.GetUtcNow();
+        Card.Status = CardStatus.Available;
+        Card.SessionId = null;
+        Card.ChangedAt = time.GetUtcNow();
         await state.WriteStateAsync();
     }
 
     public async Task MarkSold(string sessionId, string partner, string userId)
     {
-        await RefreshUnlessSoldAsync();
-        var card = state.State;
-        if (card.Status == CardStatus.Sold && card.SessionId == sessionId)
+        if (Card.Status == CardStatus.Sold && Card.SessionId == sessionId)
             return;
-        if (card.Status != CardStatus.Reserved || card.SessionId != sessionId)
-            throw new InvalidOperationException($"Card {PrimaryKey} is {card.Status} for session {card.SessionId}, not reserved by {sessionId}.");
-        card.Status = CardStatus.Sold;
-        card.Partner = partner;
-        card.UserId = userId;
-        card.ChangedAt = TimeProvider.GetUtcNow();
+        if (Card.Status != CardStatus.Reserved || Card.SessionId != sessionId)
+            throw new InvalidOperationException($"Card {this.GetPrimaryKeyString()} is {Card.Status} for session {Card.SessionId}, not reserved by {sessionId}.");
+        Card.Status = CardStatus.Sold;
+        Card.Partner = partner;
+        Card.UserId = userId;
+        Card.ChangedAt = time.GetUtcNow();
         await state.WriteStateAsync();
     }
 
-    public async Task<CardView?> Get()
-    {
-        await RefreshUnlessSoldAsync();
-        var card = state.State;
-        return card.Card is null ? null : new CardView(card.Card, card.PackId, card.Status, card.SessionId, card.Partner, card.UserId);
-    }
-
-    /// <summary>Sold is terminal and can be served from cache; anything else may have changed on another node.</summary>
-    private Task RefreshUnlessSoldAsync() =>
-        state.State.Status == CardStatus.Sold ? Task.CompletedTask : state.ReadStateAsync();
+    public Task<CardView?> Get() => Task.FromResult(Card.Card is null
+        ? null
+        : new CardView(Card.Card, Card.PackId, Card.Status, Card.SessionId, Card.Partner, Card.UserId));
 }

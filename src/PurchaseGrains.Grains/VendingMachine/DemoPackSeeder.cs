@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using PurchaseGrains.Runtime;
+using Orleans;
 using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Grains.VendingMachine;

@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace PurchaseGrains.Grains.VendingMachine;
 
 public static class InventoryKeys
@@ -7,6 +9,7 @@ public static class InventoryKeys
 }
 
 /// <summary>An item as delivered to its owner; immutable.</summary>
+[GenerateSerializer, Immutable, Alias("vm.OwnedItem")]
 public sealed record OwnedItem(
     SessionItem Item,
     string PackId,
@@ -29,6 +32,7 @@ public sealed class InventoryEntry
     public DateTimeOffset? SoldBackAt { get; set; }
 }
 
+[GenerateSerializer, Alias("vm.BuybackDecision")]
 public enum BuybackDecision { Start, NotFound, Expired, InProgress }
 
 /// <summary>Whether an item may be sold back now. Sold back counts as not found, as the API says.</summary>

@@ -1,19 +1,25 @@
 using Microsoft.Extensions.Options;
-using PurchaseGrains.Runtime;
+using Orleans;
+using Orleans.Runtime;
+using PurchaseGrains.Grains.Hosting;
 
 namespace PurchaseGrains.Grains.VendingMachine;
 
+[GenerateSerializer, Immutable, Alias("vm.InventoryView")]
 public sealed record InventoryView(string UserId, IReadOnlyList<OwnedItem> Items);
 
+[GenerateSerializer, Immutable, Alias("vm.BuybackStart")]
 public sealed record BuybackStart(BuybackDecision Decision, string? OperationId = null, decimal Amount = 0);
 
 /// <summary>What one user of one partner owns (key: <see cref="InventoryKeys.For"/>), until sold back.</summary>
-public interface IInventoryGrain : IGrainWithStringKey, IRemindable
+[Alias("vm.IInventoryGrain")]
+public interface IInventoryGrain : IGrainWithStringKey
 {
     /// <summary>Delivery of a session's items; items already here are skipped (a re-run delivery adds nothing).</summary>
     Task AddItems(IReadOnlyList<OwnedItem> items);
 
     /// <summary>Null when the user never received anything.</summary>
+    [Orleans.Concurrency.ReadOnly]
     Task<InventoryView?> Get();
 
     /// <summary>Turn 1 of a buyback: marks the item pending under a new operation id (and schedules recovery).</summary>
@@ -30,16 +36,18 @@ public sealed class InventoryState
     public List<InventoryEntry> Items { get; set; } = [];
 }
 
+[GrainType("vm_inventory")]
 public sealed class InventoryGrain(
-    [PersistentState("inventory")] IPersistentState<InventoryState> state,
+    [PersistentState("inventory", GrainStores.Main)] IPersistentState<InventoryState> state,
     IBuybackPayout payout,
-    IOptions<VmOptions> options) : Grain, IInventoryGrain
+    IOptions<VmOptions> options,
+    IOptions<ReminderBackstopOptions> backstop,
+    TimeProvider time) : Grain, IInventoryGrain, IRemindable
 {
     private const string BuybackReminder = "buybacks";
 
     public async Task AddItems(IReadOnlyList<OwnedItem> items)
     {
-        await state.ReadStateAsync();
         var (partner, userId) = SplitKey();
         state.State.Partner = partner;
         state.State.UserId = userId;
@@ -50,26 +58,20 @@ public sealed class InventoryGrain(
         await state.WriteStateAsync();
     }
 
-    public async Task<InventoryView?> Get()
-    {
-        await state.ReadStateAsync();
-        if (!state.RecordExists)
-            return null;
-        return new InventoryView(state.State.UserId,
-            state.State.Items.Where(e => e.Status != OwnedItemStatus.SoldBack).Select(e => e.Item).ToList());
-    }
+    public Task<InventoryView?> Get() => Task.FromResult(state.RecordExists
+        ? new InventoryView(state.State.UserId, state.State.Items.Where(e => e.Status != OwnedItemStatus.SoldBack).Select(e => e.Item).ToList())
+        : null);
 
     public async Task<BuybackStart> BeginBuyback(string itemId)
     {
-        await state.ReadStateAsync();
         var entry = Find(itemId);
-        var now = TimeProvider.GetUtcNow();
+        var now = time.GetUtcNow();
         var decision = BuybackRules.Decide(entry, now);
         if (decision != BuybackDecision.Start)
             return new BuybackStart(decision);
 
         // Recovery first, so a pending buyback always has a reminder to finish it (a tick with nothing pending is a no-op).
-        await RegisterOrUpdateReminder(BuybackReminder, options.Value.RecoveryDelay, TimeSpan.Zero);
+        await this.RegisterOrUpdateReminder(BuybackReminder, options.Value.RecoveryDelay, backstop.Value.BackstopPeriod);
         entry!.Status = OwnedItemStatus.BuybackPending;
         entry.BuybackOperationId = $"buyback_{Guid.NewGuid():N}";
         entry.BuybackRequestedAt = now;
@@ -79,9 +81,8 @@ public sealed class InventoryGrain(
 
     public async Task<bool> CompleteBuyback(string itemId, string operationId)
     {
-        await state.ReadStateAsync();
         var entry = Find(itemId);
-        if (entry is null || !BuybackRules.Complete(entry, operationId, TimeProvider.GetUtcNow()))
+        if (entry is null || !BuybackRules.Complete(entry, operationId, time.GetUtcNow()))
             return entry is { Status: OwnedItemStatus.SoldBack } && entry.BuybackOperationId == operationId;
         await state.WriteStateAsync();
         return true;
@@ -90,8 +91,7 @@ public sealed class InventoryGrain(
     /// <summary>Completes buybacks whose request died between the two turns: credit (idempotent per operation), then sold back.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        await state.ReadStateAsync();
-        var now = TimeProvider.GetUtcNow();
+        var now = time.GetUtcNow();
         var pending = state.State.Items.Where(e => e.Status == OwnedItemStatus.BuybackPending).ToList();
         var stalled = pending.Where(e => e.BuybackRequestedAt + options.Value.RecoveryDelay <= now).ToList();
         foreach (var entry in stalled)
@@ -102,16 +102,16 @@ public sealed class InventoryGrain(
         }
         if (stalled.Count > 0)
             await state.WriteStateAsync();
-        var next = pending.Except(stalled).Select(e => e.BuybackRequestedAt!.Value + options.Value.RecoveryDelay).DefaultIfEmpty().Min();
-        if (next != default)
-            await RegisterOrUpdateReminder(BuybackReminder, next - now, TimeSpan.Zero);
+        if (pending.Count == stalled.Count && await this.GetReminder(reminderName) is { } reminder)
+            await this.UnregisterReminder(reminder);
     }
 
     private InventoryEntry? Find(string itemId) => state.State.Items.Find(e => e.Item.Id == itemId);
 
     private (string Partner, string UserId) SplitKey()
     {
-        var colon = PrimaryKey.IndexOf(':');
-        return (PrimaryKey[..colon], PrimaryKey[(colon + 1)..]);
+        var key = this.GetPrimaryKeyString();
+        var colon = key.IndexOf(':');
+        return (key[..colon], key[(colon + 1)..]);
     }
 }

@@ -1,14 +1,17 @@
 using System.Text.Json;
+using Orleans;
 
 namespace PurchaseGrains.Grains.VendingMachine;
 
 /// <summary>A rarity tier: chosen by <see cref="Weight"/>, then a card with fmv in [<see cref="Lower"/>, <see cref="Upper"/>] is drawn.</summary>
+[GenerateSerializer, Immutable, Alias("vm.RarityTier")]
 public sealed record RarityTier(string Id, string Name, string? Color, decimal Lower, decimal Upper, decimal Weight)
 {
     public bool Contains(decimal fmv) => fmv >= Lower && fmv <= Upper;
 }
 
 /// <summary>A pack ("claw machine") as an admin defines it. Packs are global: every partner can list and buy them.</summary>
+[GenerateSerializer, Immutable, Alias("vm.PackDefinition")]
 public sealed record PackDefinition(
     string Id,
     string Slug,
@@ -66,6 +69,7 @@ public static class CardTypes
 }
 
 /// <summary>One unique card as added to a pack's pool (and, once pulled, the item a user owns).</summary>
+[GenerateSerializer, Immutable, Alias("vm.CardData")]
 public sealed record CardData(
     string Id,
     string Name,

@@ -1,11 +1,17 @@
-using PurchaseGrains.Runtime;
+using Orleans;
+using Orleans.Runtime;
+using PurchaseGrains.Grains.Hosting;
 using PurchaseGrains.Runtime.Storage;
+using IIndexedState = PurchaseGrains.Runtime.IIndexedState;
+using RowGrainId = PurchaseGrains.Runtime.GrainId;
 
 namespace PurchaseGrains.Grains.VendingMachine;
 
 /// <summary>A pack's definition (key: pack id). Its pool is the set of card grains indexed under its id.</summary>
+[Alias("vm.IPackGrain")]
 public interface IPackGrain : IGrainWithStringKey
 {
+    [Orleans.Concurrency.ReadOnly]
     Task<PackDefinition?> Get();
 
     /// <summary>Creates or replaces the definition; true when it was created.</summary>
@@ -16,7 +22,7 @@ public sealed class PackState : IIndexedState
 {
     public PackDefinition? Pack { get; set; }
 
-    public IEnumerable<IndexRow> GetIndexRows(GrainId grainId)
+    public IEnumerable<IndexRow> GetIndexRows(RowGrainId grainId)
     {
         if (Pack is null)
             yield break;
@@ -29,20 +35,24 @@ public sealed class PackState : IIndexedState
     }
 }
 
-public sealed class PackGrain([PersistentState("pack")] IPersistentState<PackState> state) : Grain, IPackGrain
+[GrainType("vm_pack")]
+public sealed class PackGrain(
+    [PersistentState("pack", GrainStores.Main)] IPersistentState<PackState> state,
+    TimeProvider time) : Grain, IPackGrain
 {
     public Task<PackDefinition?> Get() => Task.FromResult(state.State.Pack);
 
     public async Task<bool> Put(PackDefinition pack)
     {
         var created = state.State.Pack is null;
-        state.State.Pack = pack with { Id = PrimaryKey, UpdatedAt = TimeProvider.GetUtcNow() };
+        state.State.Pack = pack with { Id = this.GetPrimaryKeyString(), UpdatedAt = time.GetUtcNow() };
         await state.WriteStateAsync();
         return created;
     }
 }
 
 /// <summary>Claims a <c>public_id</c> for one session (key: the code); a taken code makes the caller draw another.</summary>
+[Alias("vm.IPublicIdGrain")]
 public interface IPublicIdGrain : IGrainWithStringKey
 {
     Task<bool> Claim(string sessionId);
@@ -53,7 +63,9 @@ public sealed class PublicIdState
     public string SessionId { get; set; } = "";
 }
 
-public sealed class PublicIdGrain([PersistentState("public_id")] IPersistentState<PublicIdState> state) : Grain, IPublicIdGrain
+[GrainType("vm_public_id")]
+public sealed class PublicIdGrain(
+    [PersistentState("public_id", GrainStores.Main)] IPersistentState<PublicIdState> state) : Grain, IPublicIdGrain
 {
     public async Task<bool> Claim(string sessionId)
     {

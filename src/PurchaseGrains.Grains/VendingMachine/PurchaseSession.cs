@@ -1,5 +1,8 @@
-using PurchaseGrains.Runtime;
+using Orleans;
+using Orleans.Runtime;
 using PurchaseGrains.Runtime.Storage;
+using IIndexedState = PurchaseGrains.Runtime.IIndexedState;
+using RowGrainId = PurchaseGrains.Runtime.GrainId;
 
 namespace PurchaseGrains.Grains.VendingMachine;
 
@@ -11,11 +14,13 @@ namespace PurchaseGrains.Grains.VendingMachine;
 /// Completing: the mint result is recorded; cards are being marked sold and delivered to the inventory.
 /// Releasing: failure decided; cards are being handed back to the pool.
 /// </summary>
+[GenerateSerializer, Alias("vm.SessionStatus")]
 public enum SessionStatus { Assigning, Minting, Completing, Fulfilled, Releasing, Failed }
 
 public enum SessionFailure { None, OutOfStock, MintFailed, DeadlinePassed, Interrupted }
 
 /// <summary>A pulled card as the session (and then the inventory) keeps it: card data plus its frozen buyback price.</summary>
+[GenerateSerializer, Immutable, Alias("vm.SessionItem")]
 public sealed record SessionItem(CardData Card, decimal BuybackPrice, string? MintAddress);
 
 public sealed class PurchaseSessionState : IIndexedState
@@ -37,10 +42,13 @@ public sealed class PurchaseSessionState : IIndexedState
     public DateTimeOffset Deadline { get; set; }
     public DateTimeOffset? FulfilledAt { get; set; }
 
+    /// <summary>The trace of the buy/init that started the session: its timer and reminder ticks link to it.</summary>
+    public string? TraceParent { get; set; }
+
     public bool IsTerminal => Status is SessionStatus.Fulfilled or SessionStatus.Failed;
 
     /// <summary>Recent pulls: one row per item, written in the same transaction that fulfils the session.</summary>
-    public IEnumerable<IndexRow> GetIndexRows(GrainId grainId)
+    public IEnumerable<IndexRow> GetIndexRows(RowGrainId grainId)
     {
         if (Status != SessionStatus.Fulfilled)
             yield break;
@@ -67,8 +75,9 @@ public sealed class PurchaseSessionState : IIndexedState
 public static class PurchaseSessionFlow
 {
     public static PurchaseSessionState Start(string partner, string userId, PackDefinition pack, int amount, string publicId,
-        string sessionId, DateTimeOffset now, TimeSpan deadline) => new()
+        string sessionId, DateTimeOffset now, TimeSpan deadline, string? traceParent = null) => new()
     {
+        TraceParent = traceParent,
         Status = SessionStatus.Assigning,
         Partner = partner,
         UserId = userId,

@@ -1,15 +1,21 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Concurrency;
+using Orleans.Runtime;
+using PurchaseGrains.Grains.Hosting;
 using PurchaseGrains.Grains.VendingMachine.Fulfillment;
-using PurchaseGrains.Runtime;
 
 namespace PurchaseGrains.Grains.VendingMachine;
 
+[GenerateSerializer, Immutable, Alias("vm.BuyCommand")]
 public sealed record BuyCommand(string Partner, string UserId, PackDefinition Pack, int Amount);
 
+[GenerateSerializer, Alias("vm.BuyOutcome")]
 public enum BuyOutcome { Started, OutOfStock }
 
 /// <summary>What a caller may see of a session; <see cref="Items"/> are set once fulfilled.</summary>
+[GenerateSerializer, Immutable, Alias("vm.SessionView")]
 public sealed record SessionView(
     string SessionId,
     string UserId,
@@ -22,80 +28,133 @@ public sealed record SessionView(
     DateTimeOffset? FulfilledAt,
     DateTimeOffset BuybackExpiresAt);
 
+[GenerateSerializer, Immutable, Alias("vm.BuyResult")]
 public sealed record BuyResult(BuyOutcome Outcome, SessionView? Session);
 
 /// <summary>One purchase (key: session id): claims the cards, has them minted, delivers or releases them.</summary>
-public interface IPurchaseSessionGrain : IGrainWithStringKey, IRemindable
+[Alias("vm.IPurchaseSessionGrain")]
+public interface IPurchaseSessionGrain : IGrainWithStringKey
 {
     /// <summary>Starts the purchase; a repeated call answers the session as it is.</summary>
     Task<BuyResult> Init(BuyCommand command);
 
     /// <summary>Null when unknown or another partner's.</summary>
+    [ReadOnly]
     Task<SessionView?> Get(string partner);
+
+    /// <summary>
+    /// The session once its status is no longer <paramref name="knownStatus"/>, or as it is after
+    /// <paramref name="maxWait"/>. Interleaves with every other call, so the turn that changes the session wakes it.
+    /// Null when unknown or another partner's.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<SessionView?> WaitForChange(string partner, SessionStatus knownStatus, TimeSpan maxWait, CancellationToken cancellationToken = default);
 }
 
+/// <summary>
+/// Mint polling: a grain timer every <see cref="FulfillmentOptions.PollInterval"/> while the session is active and
+/// unfinished, and a reminder of <see cref="ReminderBackstopOptions.BackstopPeriod"/> as the durable backstop that
+/// reactivates it after a crash (activation re-arms the timer from state). Every step re-decides from state, so a
+/// late or duplicate tick is harmless; a terminal session drops both.
+/// </summary>
+[GrainType("vm_session")]
 public sealed partial class PurchaseSessionGrain(
-    [PersistentState("session")] IPersistentState<PurchaseSessionState> state,
+    [PersistentState("session", GrainStores.Main)] IPersistentState<PurchaseSessionState> state,
     CardPool pool,
     IFulfillmentProvider fulfillment,
     IOptions<FulfillmentOptions> fulfillmentOptions,
     IOptions<VmOptions> vmOptions,
-    ILogger<PurchaseSessionGrain> logger) : Grain, IPurchaseSessionGrain
+    IOptions<ReminderBackstopOptions> backstop,
+    TimeProvider time,
+    ILogger<PurchaseSessionGrain> logger) : Grain, IPurchaseSessionGrain, IRemindable
 {
     private const string DriveReminder = "fulfilment";
     private const int CandidatesPerDraw = 4;
 
+    private readonly SessionChanges _changes = new();
+    private IGrainTimer? _pollTimer;
+
+    private string SessionId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.RecordExists && !state.State.IsTerminal)
+            StartPolling();
+        return Task.CompletedTask;
+    }
+
     public async Task<BuyResult> Init(BuyCommand command)
     {
         if (state.RecordExists)
-        {
-            await state.ReadStateAsync();
             return Result();
-        }
 
-        var now = TimeProvider.GetUtcNow();
+        var now = time.GetUtcNow();
         var publicId = await ClaimPublicIdAsync();
-        // Recovery first: if this node dies mid-way, the reminder finishes (or fails) the session on another node.
+        // Recovery first: if this silo dies mid-way, the reminder reactivates the session elsewhere to finish (or fail) it.
         // (A reminder that finds no session unregisters itself.)
-        await RegisterOrUpdateReminder(DriveReminder, vmOptions.Value.RecoveryDelay, fulfillmentOptions.Value.PollInterval);
+        await this.RegisterOrUpdateReminder(DriveReminder, vmOptions.Value.RecoveryDelay, backstop.Value.BackstopPeriod);
         state.State = PurchaseSessionFlow.Start(command.Partner, command.UserId, command.Pack, command.Amount, publicId,
-            PrimaryKey, now, fulfillmentOptions.Value.Deadline);
-        await state.WriteStateAsync();
+            SessionId, now, fulfillmentOptions.Value.Deadline, TickTrace.CurrentParent());
+        await WriteAsync();
 
         var items = await ClaimCardsAsync(command.Pack, command.Amount);
         if (items is null)
-        {
             PurchaseSessionFlow.Fail(state.State, SessionFailure.OutOfStock);
-            await state.WriteStateAsync();
-        }
         else
-        {
             PurchaseSessionFlow.Assigned(state.State, items);
-            await state.WriteStateAsync();
-        }
+        await WriteAsync();
 
         if (fulfillment.CompletesInline || state.State.Status == SessionStatus.Releasing)
             await AdvanceAsync();
-        else
-            await RegisterOrUpdateReminder(DriveReminder, TimeSpan.Zero, fulfillmentOptions.Value.PollInterval);
+        if (!state.State.IsTerminal)
+            StartPolling();
         return Result();
     }
 
-    public async Task<SessionView?> Get(string partner)
+    public Task<SessionView?> Get(string partner) => Task.FromResult(IsVisibleTo(partner) ? View() : null);
+
+    public async Task<SessionView?> WaitForChange(string partner, SessionStatus knownStatus, TimeSpan maxWait,
+        CancellationToken cancellationToken = default)
     {
-        if (state.RecordExists && !state.State.IsTerminal)
-            await state.ReadStateAsync();
-        return state.RecordExists && state.State.Partner == partner ? View() : null;
+        if (!IsVisibleTo(partner))
+            return null;
+        if (state.State.Status == knownStatus && !state.State.IsTerminal)
+        {
+            try
+            {
+                await _changes.Next.WaitAsync(maxWait, time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+        return View();
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        await state.ReadStateAsync();
         if (!state.RecordExists || state.State.IsTerminal)
         {
-            await UnregisterReminder(reminderName);
+            await DropReminderAsync();
             return;
         }
+        using var activity = TickTrace.Start("IPurchaseSessionGrain/ReceiveReminder", state.State.TraceParent);
+        StartPolling();
+        await AdvanceAsync();
+    }
+
+    private void StartPolling()
+    {
+        if (_pollTimer is not null)
+            return;
+        var interval = fulfillmentOptions.Value.PollInterval;
+        _pollTimer = this.RegisterGrainTimer(static (self, _) => self.PollAsync(), this,
+            new GrainTimerCreationOptions(interval, interval) { KeepAlive = true });
+    }
+
+    private async Task PollAsync()
+    {
+        using var activity = TickTrace.Start("IPurchaseSessionGrain/PollMint", state.State.TraceParent);
         await AdvanceAsync();
     }
 
@@ -108,40 +167,39 @@ public sealed partial class PurchaseSessionGrain(
             switch (session.Status)
             {
                 case SessionStatus.Assigning:
-                    // buy/init may still be claiming on another node; only a stalled assignment is interrupted.
-                    if (TimeProvider.GetUtcNow() < session.CreatedAt + vmOptions.Value.RecoveryDelay)
-                        return;
+                    // Init claims cards in one turn: an activation that finds a session still assigning was not the one
+                    // running it, so that buy/init died and its buyer never got this session id.
                     PurchaseSessionFlow.Fail(session, SessionFailure.Interrupted);
-                    await state.WriteStateAsync();
+                    await WriteAsync();
                     break;
                 case SessionStatus.Minting:
-                    if (PurchaseSessionFlow.IsPastDeadline(session, TimeProvider.GetUtcNow()))
+                    if (PurchaseSessionFlow.IsPastDeadline(session, time.GetUtcNow()))
                     {
-                        LogDeadlinePassed(PrimaryKey, session.OperationId);
+                        LogDeadlinePassed(SessionId, session.OperationId);
                         PurchaseSessionFlow.Fail(session, SessionFailure.DeadlinePassed);
-                        await state.WriteStateAsync();
+                        await WriteAsync();
                         break;
                     }
                     var mint = await AskProviderAsync(session);
                     if (mint is null || mint.State == MintState.Pending)
                         return;
                     if (mint.State == MintState.Completed)
-                        PurchaseSessionFlow.Minted(session, mint.TxHash!, mint.MintAddresses, TimeProvider.GetUtcNow());
+                        PurchaseSessionFlow.Minted(session, mint.TxHash!, mint.MintAddresses, time.GetUtcNow());
                     else
                         PurchaseSessionFlow.Fail(session, SessionFailure.MintFailed);
-                    await state.WriteStateAsync();
+                    await WriteAsync();
                     break;
                 case SessionStatus.Completing:
                     await DeliverAsync(session);
                     PurchaseSessionFlow.Delivered(session);
-                    await state.WriteStateAsync();
-                    await UnregisterReminder(DriveReminder);
+                    await WriteAsync();
+                    await FinishAsync();
                     return;
                 case SessionStatus.Releasing:
                     await ReleaseAsync(session);
                     PurchaseSessionFlow.Released(session);
-                    await state.WriteStateAsync();
-                    await UnregisterReminder(DriveReminder);
+                    await WriteAsync();
+                    await FinishAsync();
                     return;
                 default:
                     return;
@@ -162,20 +220,20 @@ public sealed partial class PurchaseSessionGrain(
                 if (submission.Status is { State: not MintState.Pending } done)
                     return done;
                 PurchaseSessionFlow.MintAccepted(session, submission.MintId);
-                await state.WriteStateAsync();
+                await WriteAsync();
             }
             return await fulfillment.GetStatusAsync(session.MintId!, CancellationToken.None);
         }
         catch (FulfillmentUnavailableException exception)
         {
-            LogMintUnavailable(exception, PrimaryKey, session.OperationId);
+            LogMintUnavailable(exception, SessionId, session.OperationId);
             return null;
         }
     }
 
     /// <summary>
     /// Draws <paramref name="amount"/> cards: a tier by weight among the non-empty ones (<see cref="RarityDraw"/>), then a
-    /// random available card of it, reserved with a conditional write on the card grain (a lost race tries the next one).
+    /// random available card of it, reserved by the card grain (one that is no longer available makes it try the next).
     /// Tier counts are read once and kept locally; they are re-read only when a tier turns out emptier than they said.
     /// Null when the pool runs out first (the caller releases whatever was reserved).
     /// </summary>
@@ -193,7 +251,7 @@ public sealed partial class PurchaseSessionGrain(
             var claimed = false;
             foreach (var cardId in await pool.CandidatesAsync(pack.Id, tier, CandidatesPerDraw, Random.Shared, CancellationToken.None))
             {
-                if (await GrainFactory.GetGrain<ICardGrain>(cardId).Reserve(PrimaryKey) is { } card)
+                if (await GrainFactory.GetGrain<ICardGrain>(cardId).Reserve(SessionId) is { } card)
                 {
                     items.Add(new SessionItem(card, pack.BuybackPriceOf(card.Fmv), card.MintAddress));
                     claimed = true;
@@ -208,20 +266,20 @@ public sealed partial class PurchaseSessionGrain(
     private async Task DeliverAsync(PurchaseSessionState session)
     {
         foreach (var item in session.Items)
-            await GrainFactory.GetGrain<ICardGrain>(item.Card.Id).MarkSold(PrimaryKey, session.Partner, session.UserId);
+            await GrainFactory.GetGrain<ICardGrain>(item.Card.Id).MarkSold(SessionId, session.Partner, session.UserId);
         var purchasedAt = session.FulfilledAt!.Value;
         var expiresAt = purchasedAt + vmOptions.Value.BuybackWindow;
-        var entries = session.Items.Select(i => new OwnedItem(i, session.PackId, session.PackSlug, PrimaryKey, purchasedAt, expiresAt)).ToList();
+        var entries = session.Items.Select(i => new OwnedItem(i, session.PackId, session.PackSlug, SessionId, purchasedAt, expiresAt)).ToList();
         await GrainFactory.GetGrain<IInventoryGrain>(InventoryKeys.For(session.Partner, session.UserId)).AddItems(entries);
     }
 
     private async Task ReleaseAsync(PurchaseSessionState session)
     {
         var cardIds = session.Items.Select(i => i.Card.Id)
-            .Concat(await pool.ReservedByAsync(PrimaryKey, CancellationToken.None))
+            .Concat(await pool.ReservedByAsync(SessionId, CancellationToken.None))
             .Distinct(StringComparer.Ordinal);
         foreach (var cardId in cardIds)
-            await GrainFactory.GetGrain<ICardGrain>(cardId).Release(PrimaryKey);
+            await GrainFactory.GetGrain<ICardGrain>(cardId).Release(SessionId);
     }
 
     private async Task<string> ClaimPublicIdAsync()
@@ -229,10 +287,32 @@ public sealed partial class PurchaseSessionGrain(
         while (true)
         {
             var code = PublicIds.Next();
-            if (await GrainFactory.GetGrain<IPublicIdGrain>(code).Claim(PrimaryKey))
+            if (await GrainFactory.GetGrain<IPublicIdGrain>(code).Claim(SessionId))
                 return code;
         }
     }
+
+    /// <summary>Persists the session and wakes every caller waiting for it to change.</summary>
+    private async Task WriteAsync()
+    {
+        await state.WriteStateAsync();
+        _changes.Signal();
+    }
+
+    private async Task FinishAsync()
+    {
+        _pollTimer?.Dispose();
+        _pollTimer = null;
+        await DropReminderAsync();
+    }
+
+    private async Task DropReminderAsync()
+    {
+        if (await this.GetReminder(DriveReminder) is { } reminder)
+            await this.UnregisterReminder(reminder);
+    }
+
+    private bool IsVisibleTo(string partner) => state.RecordExists && state.State.Partner == partner;
 
     private BuyResult Result() => new(
         state.State.Failure == SessionFailure.OutOfStock ? BuyOutcome.OutOfStock : BuyOutcome.Started,
@@ -241,7 +321,7 @@ public sealed partial class PurchaseSessionGrain(
     private SessionView View()
     {
         var s = state.State;
-        return new SessionView(PrimaryKey, s.UserId, s.PublicId, s.Status, s.PackId, s.PackSlug,
+        return new SessionView(SessionId, s.UserId, s.PublicId, s.Status, s.PackId, s.PackSlug,
             s.Status == SessionStatus.Fulfilled ? s.Items : [], s.TxHash, s.FulfilledAt,
             (s.FulfilledAt ?? s.CreatedAt) + vmOptions.Value.BuybackWindow);
     }

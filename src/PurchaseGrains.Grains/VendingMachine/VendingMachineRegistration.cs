@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PurchaseGrains.Grains.Hosting;
 using PurchaseGrains.Grains.VendingMachine.Fulfillment;
 using PurchaseGrains.Runtime.Hosting;
 
@@ -8,7 +9,7 @@ namespace PurchaseGrains.Grains.VendingMachine;
 
 public static class VendingMachineRegistration
 {
-    /// <summary>Grains, index tables, options (<c>Vm:</c>, <c>Fulfillment:</c>) and the configured fulfilment provider.</summary>
+    /// <summary>Index tables, options (<c>Vm:</c>, <c>Fulfillment:</c>) and the configured fulfilment provider.</summary>
     public static IServiceCollection AddVendingMachineGrains(this IServiceCollection services)
     {
         services.AddOptions<VmOptions>().BindConfiguration("Vm")
@@ -22,6 +23,9 @@ public static class VendingMachineRegistration
                 "Fulfillment: PollInterval, Deadline and RequestTimeout must be positive.")
             .ValidateOnStart();
 
+        services.AddOptions<ReminderBackstopOptions>().BindConfiguration("Reminders")
+            .Validate(o => o.BackstopPeriod > TimeSpan.Zero, "Reminders:BackstopPeriod must be positive.")
+            .ValidateOnStart();
         services.AddHttpClient();
         services.AddHttpClient(HttpFulfillmentProvider.ClientName);
         services.AddSingleton<SandboxFulfillmentProvider>();
@@ -34,12 +38,6 @@ public static class VendingMachineRegistration
         services.TryAddSingleton<IBuybackPayout, LedgerBuybackPayout>();
         services.AddSingleton<CardPool>();
 
-        services.AddGrain<IPackGrain, PackGrain>("vm_pack");
-        services.AddGrain<ICardGrain, CardGrain>("vm_card");
-        services.AddGrain<IPurchaseSessionGrain, PurchaseSessionGrain>("vm_session");
-        services.AddGrain<IInventoryGrain, InventoryGrain>("vm_inventory");
-        services.AddGrain<IBuybackLedgerGrain, BuybackLedgerGrain>("vm_buyback_ledger");
-        services.AddGrain<IPublicIdGrain, PublicIdGrain>("vm_public_id");
         foreach (var table in VmIndexTables.All)
             services.AddIndexTable(table);
         return services;

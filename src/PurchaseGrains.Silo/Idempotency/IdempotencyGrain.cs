@@ -1,15 +1,22 @@
-using PurchaseGrains.Runtime;
+using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Runtime;
+using PurchaseGrains.Grains.Hosting;
 
 namespace PurchaseGrains.Silo.Idempotency;
 
+[GenerateSerializer, Alias("idem.IdempotencyOutcome")]
 public enum IdempotencyOutcome { Execute, Replay, InProgress, Mismatch }
 
+[GenerateSerializer, Immutable, Alias("idem.IdempotencyDecision")]
 public sealed record IdempotencyDecision(IdempotencyOutcome Outcome, StoredResponse? Response = null);
 
+[GenerateSerializer, Immutable, Alias("idem.StoredResponse")]
 public sealed record StoredResponse(int StatusCode, string? ContentType, string Body);
 
 /// <summary>One <c>Idempotency-Key</c> of one partner on one route: who ran first, and what they got.</summary>
-public interface IIdempotencyGrain : IGrainWithStringKey, IRemindable
+[Alias("idem.IIdempotencyGrain")]
+public interface IIdempotencyGrain : IGrainWithStringKey
 {
     Task<IdempotencyDecision> Begin(string requestHash);
     Task Complete(string requestHash, StoredResponse response);
@@ -23,8 +30,10 @@ public sealed class IdempotencyRecord
     public StoredResponse? Response { get; set; }
 }
 
+[GrainType("idempotency")]
 public sealed class IdempotencyGrain(
-    [PersistentState("idempotency")] IPersistentState<IdempotencyRecord> record) : Grain, IIdempotencyGrain
+    [PersistentState("idempotency", GrainStores.Main)] IPersistentState<IdempotencyRecord> record,
+    TimeProvider time) : Grain, IIdempotencyGrain, IRemindable
 {
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
@@ -35,7 +44,7 @@ public sealed class IdempotencyGrain(
 
     public async Task<IdempotencyDecision> Begin(string requestHash)
     {
-        var now = TimeProvider.GetUtcNow();
+        var now = time.GetUtcNow();
         if (record.RecordExists && !IsLapsed(record.State, now))
         {
             if (record.State.RequestHash != requestHash)
@@ -47,7 +56,7 @@ public sealed class IdempotencyGrain(
 
         record.State = new IdempotencyRecord { RequestHash = requestHash, StartedAt = now };
         await record.WriteStateAsync();
-        await RegisterOrUpdateReminder(ExpiryReminder, Retention, TimeSpan.Zero);
+        await this.RegisterOrUpdateReminder(ExpiryReminder, Retention, Retention);
         return new(IdempotencyOutcome.Execute);
     }
 
@@ -65,18 +74,15 @@ public sealed class IdempotencyGrain(
             await record.ClearStateAsync();
     }
 
+    /// <summary>Forgets the key once its retention has passed; a key begun again meanwhile is kept to its next tick.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        // Another node may have re-begun this key; decide on the row, not on this node's cache.
-        await record.ReadStateAsync();
-        if (!record.RecordExists)
+        if (record.RecordExists && record.State.StartedAt + Retention > time.GetUtcNow())
             return;
-        var expiresAt = record.State.StartedAt + Retention;
-        var now = TimeProvider.GetUtcNow();
-        if (expiresAt <= now)
+        if (record.RecordExists)
             await record.ClearStateAsync();
-        else
-            await RegisterOrUpdateReminder(ExpiryReminder, expiresAt - now, TimeSpan.Zero);
+        if (await this.GetReminder(reminderName) is { } reminder)
+            await this.UnregisterReminder(reminder);
     }
 
     private static bool IsLapsed(IdempotencyRecord state, DateTimeOffset now) =>

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using PurchaseGrains.Runtime;
+using Orleans;
 using PurchaseGrains.Silo.Http;
 
 namespace PurchaseGrains.Silo.Idempotency;

@@ -28,7 +28,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
         Assert.Equal(await first.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
         Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
-        Assert.Equal(5, await _silo.Grains.GetGrain<ICounterGrain>(key).Get());
+        Assert.Equal(5, await _silo.RuntimeGrains.GetGrain<ICounterGrain>(key).Get());
     }
 
     [Fact]

@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using PurchaseGrains.Runtime;
+using System.Net;
+using System.Net.Sockets;
 using PurchaseGrains.Runtime.Hosting;
 using PurchaseGrains.Runtime.Reminders;
 using PurchaseGrains.Silo;
@@ -34,7 +35,11 @@ public sealed class TestSilo : IAsyncDisposable
 
     public string NodeId => Services.GetRequiredService<IOptions<SiloOptions>>().Value.NodeId;
 
-    public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
+    /// <summary>Orleans' grain factory: the vending machine and idempotency grains.</summary>
+    public Orleans.IGrainFactory Grains => Services.GetRequiredService<Orleans.IGrainFactory>();
+
+    /// <summary>The home-made layer's grain factory: listings and purchase intents, until they move onto Orleans.</summary>
+    public PurchaseGrains.Runtime.IGrainFactory RuntimeGrains => Services.GetRequiredService<PurchaseGrains.Runtime.IGrainFactory>();
 
     /// <summary>A silo on a fresh SQLite file (or <paramref name="sqlitePath"/>, to restart on the same data).</summary>
     public static Task<TestSilo> StartSqliteAsync(string? sqlitePath = null, IDictionary<string, string?>? settings = null,
@@ -67,6 +72,12 @@ public sealed class TestSilo : IAsyncDisposable
             {
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Reminders:PollInterval"] = "00:00:00.050",
+                // Each silo of a test process listens on its own port; several form one cluster on one PostgreSQL.
+                ["Orleans:SiloPort"] = FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Orleans:AdvertisedIPAddress"] = "127.0.0.1",
+                // Reminders are the durable backstop of timers: short periods, so a test sees a takeover in seconds.
+                ["Reminders:MinimumPeriod"] = "00:00:01",
+                ["Reminders:BackstopPeriod"] = "00:00:01",
             });
             builder.Configuration.AddInMemoryCollection(settings);
             configure?.Invoke(builder);
@@ -95,19 +106,30 @@ public sealed class TestSilo : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    /// <summary>As close to kill -9 as one process allows: leases are kept and nothing more is written.</summary>
+    /// <summary>
+    /// As close to kill -9 as one process allows: the silo stops without a graceful shutdown (activations are not
+    /// handed over, the cluster is not told), leases are kept and nothing more is written.
+    /// </summary>
     public async Task KillAsync()
     {
         if (_stopped)
             return;
         _stopped = true;
         Services.GetRequiredService<ReminderPoller>().SimulateCrash();
-        using var quick = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        try { await _app.StopAsync(quick.Token); } catch (OperationCanceledException) { }
+        using var abrupt = new CancellationTokenSource();
+        await abrupt.CancelAsync();
+        try { await _app.StopAsync(abrupt.Token); } catch (OperationCanceledException) { }
         await _app.DisposeAsync();
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     private static Dictionary<string, string?> Merge(IDictionary<string, string?>? overrides, Dictionary<string, string?> defaults)
     {

@@ -31,7 +31,7 @@ public sealed class CrashRecoveryTests : IntentSiloTest
         var (listing, intent) = await HoldWithoutIntentAsync(sold);
         Assert.Equal(sold ? new ListingCounters(10, 8, 0, 2) : new ListingCounters(10, 8, 2, 0), await Api.CountersAsync(listing));
 
-        var grain = Silo.Grains.GetGrain<IPurchaseIntentGrain>(intent);
+        var grain = Silo.RuntimeGrains.GetGrain<IPurchaseIntentGrain>(intent);
         await grain.ReceiveReminder($"expire:{listing}", Tick);
         await grain.ReceiveReminder($"expire:{listing}", Tick);
 
@@ -45,7 +45,7 @@ public sealed class CrashRecoveryTests : IntentSiloTest
     public async Task ACreationThatCompletesAfterItsOrphanExpiryIsRefusedAndHoldsNothing()
     {
         var (listing, intent) = await HoldWithoutIntentAsync(sellNow: false);
-        var grain = Silo.Grains.GetGrain<IPurchaseIntentGrain>(intent);
+        var grain = Silo.RuntimeGrains.GetGrain<IPurchaseIntentGrain>(intent);
         await grain.ReceiveReminder($"expire:{listing}", Tick);
 
         var late = await grain.Create(new NewIntent(intent, "a", PaymentProvider.Stripe, listing, 2,
@@ -62,7 +62,7 @@ public sealed class CrashRecoveryTests : IntentSiloTest
         var expiration = DateTimeOffset.UtcNow.AddMinutes(2);
         var reminder = IntentReminder.For(listing, expiration);
 
-        await Silo.Grains.GetGrain<IPurchaseIntentGrain>(intent).ReceiveReminder(reminder.Name, Tick);
+        await Silo.RuntimeGrains.GetGrain<IPurchaseIntentGrain>(intent).ReceiveReminder(reminder.Name, Tick);
 
         Assert.Equal(new ListingCounters(10, 8, 0, 2), await Api.CountersAsync(listing));
         var dueAt = await Silo.Services.GetRequiredService<PurchaseGrains.Runtime.Storage.IIndexQueries>().QuerySingleOrDefaultAsync<long?>(

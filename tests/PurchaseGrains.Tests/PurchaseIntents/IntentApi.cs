@@ -81,7 +81,7 @@ public sealed class IntentApi(TestSilo silo) : IDisposable
         return last;
     }
 
-    public Task<ListingCounters> CountersAsync(string listingId) => silo.Grains.GetGrain<IListingGrain>(listingId).GetCounters();
+    public Task<ListingCounters> CountersAsync(string listingId) => silo.RuntimeGrains.GetGrain<IListingGrain>(listingId).GetCounters();
 
     public async Task<HttpResponseMessage> SendWebhookAsync(string type, string paymentIntentId, string? intentId, string? eventId = null,
         DateTimeOffset? signedAt = null, string secret = WebhookSecret, Func<string, string>? tamper = null)

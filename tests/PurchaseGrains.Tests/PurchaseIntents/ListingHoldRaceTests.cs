@@ -27,11 +27,11 @@ public sealed class ListingHoldRaceTests(PostgresDatabase database) : IClassFixt
             configure: builder => builder.Host.UseServiceProviderFactory(new DecoratingFactory(afterLedgerRead)));
         using var api = new IntentApi(nodeA);
         var listing = await api.CreateListingAsync(IntentApi.ListingBody(quantity: 50, policy: new { type = "FCFS", max_per_user = 2 }));
-        var onB = nodeB.Grains.GetGrain<IListingGrain>(listing);
+        var onB = nodeB.RuntimeGrains.GetGrain<IListingGrain>(listing);
         Assert.NotNull(await onB.Get(Partner)); // node B's activation has the listing with nothing held
 
         // Node B's batch reads the ledger (nothing held yet); then, before it decides, node A holds the buyer's two units.
-        afterLedgerRead.Once = () => nodeA.Grains.GetGrain<IListingGrain>(listing).HoldMany([Hold("a-1"), Hold("a-2")]);
+        afterLedgerRead.Once = () => nodeA.RuntimeGrains.GetGrain<IListingGrain>(listing).HoldMany([Hold("a-1"), Hold("a-2")]);
         var results = await onB.HoldMany([Hold("b-1"), Hold("b-2"), Hold("b-3")]);
 
         Assert.All(results, result => Assert.Equal("Buyer would exceed the limit of 2 per user", result.Refusal?.Message));

@@ -19,11 +19,11 @@ public sealed class ClusterTests(PostgresDatabase database) : IClassFixture<Post
         await using var c = await StartAsync(connection);
 
         await Task.WhenAll(new[] { a, b, c }.SelectMany(silo =>
-            Enumerable.Range(0, 30).Select(_ => silo.Grains.GetGrain<ICounterGrain>("hot").Increment(1))));
+            Enumerable.Range(0, 30).Select(_ => silo.RuntimeGrains.GetGrain<ICounterGrain>("hot").Increment(1))));
 
         var stored = await a.Services.GetRequiredService<IGrainStorage>().ReadAsync(new GrainId("test-counter", "hot"), "counter", default);
         Assert.Equal(90, System.Text.Json.JsonDocument.Parse(stored!.Payload).RootElement.GetProperty("value").GetInt32());
-        await Eventually.TrueAsync(async () => await c.Grains.GetGrain<ICounterGrain>("hot").Get() == 90,
+        await Eventually.TrueAsync(async () => await c.RuntimeGrains.GetGrain<ICounterGrain>("hot").Get() == 90,
             TimeSpan.FromSeconds(5), "node C's cached activation to see the other nodes' writes");
     }
 
@@ -36,7 +36,7 @@ public sealed class ClusterTests(PostgresDatabase database) : IClassFixture<Post
         await using var c = await StartAsync(connection);
         var key = $"compete-{Guid.NewGuid():N}";
 
-        await a.Grains.GetGrain<IReminderProbeGrain>(key).Schedule(TimeSpan.FromMilliseconds(300), TimeSpan.Zero);
+        await a.RuntimeGrains.GetGrain<IReminderProbeGrain>(key).Schedule(TimeSpan.FromMilliseconds(300), TimeSpan.Zero);
         await Eventually.TrueAsync(() => ReminderProbeGrain.Count(key) >= 1, TimeSpan.FromSeconds(5), "the reminder tick");
         await Task.Delay(TimeSpan.FromSeconds(1.5));
 
@@ -53,7 +53,7 @@ public sealed class ClusterTests(PostgresDatabase database) : IClassFixture<Post
         var hang = ReminderProbeGrain.HangUntil[$"{key}@{a.NodeId}"] = new TaskCompletionSource();
         try
         {
-            await a.Grains.GetGrain<IReminderProbeGrain>(key).Schedule(TimeSpan.Zero, TimeSpan.Zero);
+            await a.RuntimeGrains.GetGrain<IReminderProbeGrain>(key).Schedule(TimeSpan.Zero, TimeSpan.Zero);
             await ReminderProbeGrain.Entered.GetOrAdd(key, _ => new()).Task.WaitAsync(TimeSpan.FromSeconds(5));
             await using var b = await StartAsync(connection, settings);
             var killedAt = Stopwatch.StartNew();
@@ -76,7 +76,7 @@ public sealed class ClusterTests(PostgresDatabase database) : IClassFixture<Post
         var connection = await database.CreateSchemaAsync();
         await using var a = await StartAsync(connection);
         await using var b = await StartAsync(connection);
-        var counter = a.Grains.GetGrain<ICounterGrain>($"watched-{Guid.NewGuid():N}");
+        var counter = a.RuntimeGrains.GetGrain<ICounterGrain>($"watched-{Guid.NewGuid():N}");
         var watcher = b.Services.GetRequiredService<IGrainWatcher>();
         await counter.Increment(1);
 
@@ -103,10 +103,10 @@ public sealed class ClusterTests(PostgresDatabase database) : IClassFixture<Post
         await using var a = await StartAsync(connection);
         await using var b = await StartAsync(connection);
         var key = $"stale-{Guid.NewGuid():N}";
-        await b.Grains.GetGrain<ICounterGrain>(key).Get();
+        await b.RuntimeGrains.GetGrain<ICounterGrain>(key).Get();
 
-        await a.Grains.GetGrain<ICounterGrain>(key).Increment(5);
-        var afterB = await b.Grains.GetGrain<ICounterGrain>(key).Increment(1);
+        await a.RuntimeGrains.GetGrain<ICounterGrain>(key).Increment(5);
+        var afterB = await b.RuntimeGrains.GetGrain<ICounterGrain>(key).Increment(1);
 
         Assert.Equal(6, afterB);
     }
@@ -116,7 +116,7 @@ public sealed class ClusterTests(PostgresDatabase database) : IClassFixture<Post
     {
         var connection = await database.CreateSchemaAsync();
         await using var silo = await StartAsync(connection);
-        var counter = silo.Grains.GetGrain<ICounterGrain>($"missed-{Guid.NewGuid():N}");
+        var counter = silo.RuntimeGrains.GetGrain<ICounterGrain>($"missed-{Guid.NewGuid():N}");
         Assert.Equal(0, await counter.Get());
         // A write this node's feed never hears of, as when a notification is lost while the listener is down.
         await silo.Services.GetRequiredService<IGrainStorage>().WriteAsync(counter.GetGrainId(), "counter",

@@ -13,7 +13,7 @@ public sealed class GrainTurnTests
     public async Task TurnsOfOneGrainNeverOverlap()
     {
         await using var silo = await StartAsync();
-        var counter = silo.Grains.GetGrain<ICounterGrain>("serial");
+        var counter = silo.RuntimeGrains.GetGrain<ICounterGrain>("serial");
 
         await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => counter.Increment(1)));
 
@@ -25,7 +25,7 @@ public sealed class GrainTurnTests
     public async Task OnlyATurnThatFollowsAStateReadIsToldItsStateIsFresh()
     {
         await using var silo = await StartAsync();
-        var counter = silo.Grains.GetGrain<ICounterGrain>("fresh");
+        var counter = silo.RuntimeGrains.GetGrain<ICounterGrain>("fresh");
 
         var first = await counter.WasStateReadForThisTurn();
         var second = await counter.WasStateReadForThisTurn();
@@ -40,18 +40,18 @@ public sealed class GrainTurnTests
     {
         var file = Path.Combine(Path.GetTempPath(), $"pg-restart-{Guid.NewGuid():N}.db");
         await using (var first = await StartAsync(file))
-            await first.Grains.GetGrain<ICounterGrain>("durable").Increment(7);
+            await first.RuntimeGrains.GetGrain<ICounterGrain>("durable").Increment(7);
 
         await using var second = await StartAsync(file);
 
-        Assert.Equal(7, await second.Grains.GetGrain<ICounterGrain>("durable").Get());
+        Assert.Equal(7, await second.RuntimeGrains.GetGrain<ICounterGrain>("durable").Get());
     }
 
     [Fact]
     public async Task AFailedTurnLeavesNoHalfMutatedStateBehind()
     {
         await using var silo = await StartAsync();
-        var counter = silo.Grains.GetGrain<ICounterGrain>("half-mutated");
+        var counter = silo.RuntimeGrains.GetGrain<ICounterGrain>("half-mutated");
         await counter.Increment(1);
 
         await Assert.ThrowsAsync<InvalidOperationException>(counter.IncrementThenFail);
@@ -64,11 +64,11 @@ public sealed class GrainTurnTests
     {
         await using var silo = await StartAsync(settings: new Dictionary<string, string?> { ["Silo:ActivationIdleTimeout"] = "00:00:00.200" });
         var runtime = silo.Services.GetRequiredService<GrainRuntime>();
-        await silo.Grains.GetGrain<ICounterGrain>("idle").Increment(3);
+        await silo.RuntimeGrains.GetGrain<ICounterGrain>("idle").Increment(3);
 
         await Eventually.TrueAsync(() => runtime.ActivationCount == 0, TimeSpan.FromSeconds(5), "the idle activation to be collected");
 
-        Assert.Equal(3, await silo.Grains.GetGrain<ICounterGrain>("idle").Get());
+        Assert.Equal(3, await silo.RuntimeGrains.GetGrain<ICounterGrain>("idle").Get());
     }
 
     [Fact]
@@ -89,12 +89,12 @@ public sealed class GrainTurnTests
         };
         ActivitySource.AddActivityListener(listener);
 
-        Assert.Equal(2, await silo.Grains.GetNewGrain<ICounterGrain>(fresh).Increment(2));
-        Assert.Equal(2, await silo.Grains.GetGrain<ICounterGrain>(known).Increment(2));
+        Assert.Equal(2, await silo.RuntimeGrains.GetNewGrain<ICounterGrain>(fresh).Increment(2));
+        Assert.Equal(2, await silo.RuntimeGrains.GetGrain<ICounterGrain>(known).Increment(2));
 
         Assert.False(reads.ContainsKey(fresh), "the just-generated key's activation read its state");
         Assert.Equal(1, reads.GetValueOrDefault(known));
-        Assert.Equal(2, await silo.Grains.GetGrain<ICounterGrain>(fresh).Get());
+        Assert.Equal(2, await silo.RuntimeGrains.GetGrain<ICounterGrain>(fresh).Get());
     }
 
     [Fact]
@@ -102,12 +102,12 @@ public sealed class GrainTurnTests
     {
         var file = Path.Combine(Path.GetTempPath(), $"pg-guess-{Guid.NewGuid():N}.db");
         await using (var first = await StartAsync(file))
-            await first.Grains.GetGrain<ICounterGrain>("guessed").Increment(5);
+            await first.RuntimeGrains.GetGrain<ICounterGrain>("guessed").Increment(5);
 
         await using var second = await StartAsync(file);
 
-        Assert.Equal(6, await second.Grains.GetNewGrain<ICounterGrain>("guessed").Increment(1));
-        Assert.Equal(6, await second.Grains.GetGrain<ICounterGrain>("guessed").Get());
+        Assert.Equal(6, await second.RuntimeGrains.GetNewGrain<ICounterGrain>("guessed").Increment(1));
+        Assert.Equal(6, await second.RuntimeGrains.GetGrain<ICounterGrain>("guessed").Get());
     }
 
     private static Task<TestSilo> StartAsync(string? file = null, IDictionary<string, string?>? settings = null) =>

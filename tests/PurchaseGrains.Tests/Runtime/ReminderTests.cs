@@ -15,7 +15,7 @@ public sealed class ReminderTests
         var key = $"one-shot-{Guid.NewGuid():N}";
         var registeredAt = DateTimeOffset.UtcNow;
 
-        await silo.Grains.GetGrain<IReminderProbeGrain>(key).Schedule(TimeSpan.FromMilliseconds(300), TimeSpan.Zero);
+        await silo.RuntimeGrains.GetGrain<IReminderProbeGrain>(key).Schedule(TimeSpan.FromMilliseconds(300), TimeSpan.Zero);
         await Eventually.TrueAsync(() => ReminderProbeGrain.Count(key) == 1, TimeSpan.FromSeconds(5), "the one-shot tick");
         await Task.Delay(500);
 
@@ -29,7 +29,7 @@ public sealed class ReminderTests
         await using var silo = await StartAsync();
         var key = $"periodic-{Guid.NewGuid():N}";
 
-        await silo.Grains.GetGrain<IReminderProbeGrain>(key).Schedule(TimeSpan.Zero, TimeSpan.FromMilliseconds(200));
+        await silo.RuntimeGrains.GetGrain<IReminderProbeGrain>(key).Schedule(TimeSpan.Zero, TimeSpan.FromMilliseconds(200));
 
         await Eventually.TrueAsync(() => ReminderProbeGrain.Count(key) >= 3, TimeSpan.FromSeconds(5), "three periodic ticks");
     }
@@ -42,7 +42,7 @@ public sealed class ReminderTests
         ReminderProbeGrain.FailuresToInject[key] = 1;
         var registeredAt = DateTimeOffset.UtcNow;
 
-        await silo.Grains.GetGrain<IReminderProbeGrain>(key).Schedule(TimeSpan.Zero, TimeSpan.Zero);
+        await silo.RuntimeGrains.GetGrain<IReminderProbeGrain>(key).Schedule(TimeSpan.Zero, TimeSpan.Zero);
 
         await Eventually.TrueAsync(() => ReminderProbeGrain.Count(key) == 1, TimeSpan.FromSeconds(6), "the retried tick");
         var retried = Assert.Single(ReminderProbeGrain.Ticks[key]);
@@ -55,10 +55,10 @@ public sealed class ReminderTests
         var silo = await StartAsync();
         var key = $"graceful-{Guid.NewGuid():N}";
         var gate = ReminderProbeGrain.HangUntil[$"{key}@{silo.NodeId}"] = new TaskCompletionSource();
-        await silo.Grains.GetGrain<IReminderProbeGrain>(key).Schedule(TimeSpan.Zero, TimeSpan.Zero);
+        await silo.RuntimeGrains.GetGrain<IReminderProbeGrain>(key).Schedule(TimeSpan.Zero, TimeSpan.Zero);
         await ReminderProbeGrain.Entered.GetOrAdd(key, _ => new()).Task.WaitAsync(TimeSpan.FromSeconds(5));
         var reminders = silo.Services.GetRequiredService<IReminderTable>();
-        var grainId = silo.Grains.GetGrain<IReminderProbeGrain>(key).GetGrainId();
+        var grainId = silo.RuntimeGrains.GetGrain<IReminderProbeGrain>(key).GetGrainId();
 
         var stopping = silo.StopAsync();
         await Task.Delay(200);

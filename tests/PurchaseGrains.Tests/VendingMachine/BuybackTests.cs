@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using PurchaseGrains.Grains.VendingMachine;
-using PurchaseGrains.Runtime;
+using Orleans;
 using PurchaseGrains.Runtime.Storage;
 using PurchaseGrains.Tests.Infrastructure;
 

@@ -73,10 +73,11 @@ public class HttpFulfillmentTests
         await Eventually.TrueAsync(() => mint.PostsFor($"mint_{sessionId}") == 1, TimeSpan.FromSeconds(5), "the mint submission");
 
         var session = silo.Grains.GetGrain<PurchaseGrains.Grains.VendingMachine.IPurchaseSessionGrain>(sessionId);
-        var tick = new PurchaseGrains.Runtime.TickStatus(DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(100), DateTimeOffset.UtcNow);
-        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => session.ReceiveReminder("fulfilment", tick)));
+        var remindable = Orleans.GrainExtensions.AsReference<Orleans.IRemindable>(session);
+        var tick = new Orleans.Runtime.TickStatus(DateTime.UtcNow, TimeSpan.FromSeconds(1), DateTime.UtcNow);
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => remindable.ReceiveReminder("fulfilment", tick)));
         mint.Outcome = "completed";
-        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => session.ReceiveReminder("fulfilment", tick)));
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => remindable.ReceiveReminder("fulfilment", tick)));
 
         Assert.Equal(HttpStatusCode.OK, (await api.StatusAsync(sessionId)).Status);
         Assert.Equal(1, mint.PostsFor($"mint_{sessionId}"));

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PurchaseGrains.Grains.VendingMachine;
-using PurchaseGrains.Runtime;
+using Orleans;
 using PurchaseGrains.Silo.Http;
 
 namespace PurchaseGrains.Silo.Endpoints.VendingMachine;
@@ -19,6 +19,8 @@ public static class AdminPackEndpoints
     private static async Task<Results<Ok<PackResponse>, JsonHttpResult<ApiError>>> PutPack(string id, PackPutRequest request,
         IGrainFactory grains, CardPool pool, TimeProvider time, CancellationToken cancellationToken)
     {
+        if (string.IsNullOrWhiteSpace(id))
+            return ApiErrors.Status(400, "pack id is required");
         if (request.RarityDistribution?.Any(t => t is null) == true)
             return ApiErrors.Status(400, "every rarity tier must be an object");
         if (request.Categories?.Any(c => c is null) == true)
@@ -44,7 +46,8 @@ public static class AdminPackEndpoints
     private static async Task<Results<Ok<AddCardsResponse>, JsonHttpResult<ApiError>>> AddCards(string id, AddCardsRequest request,
         IGrainFactory grains)
     {
-        if (await grains.GetGrain<IPackGrain>(id).Get() is null)
+        // A blank key names no grain (Orleans refuses it), so no pack either.
+        if (string.IsNullOrWhiteSpace(id) || await grains.GetGrain<IPackGrain>(id).Get() is null)
             return ApiErrors.Status(404, "VM not found");
         if (request.Cards is not { Count: > 0 } cards)
             return ApiErrors.Status(400, "cards is required");
@@ -68,7 +71,7 @@ public static class AdminPackEndpoints
     private static string? Validate(CardRequest? card) => card switch
     {
         null => "must be an object",
-        { Id: null or "" } => "id is required",
+        { Id: var id } when string.IsNullOrWhiteSpace(id) => "id is required",
         { Id.Length: > 200 } => "id must be at most 200 characters",
         { Name: null or "" } => "name is required",
         { Fmv: < 0 } => "fmv must not be negative",

@@ -2,7 +2,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PurchaseGrains.Grains.VendingMachine;
-using PurchaseGrains.Runtime;
+using Orleans;
 using PurchaseGrains.Runtime.Storage;
 using PurchaseGrains.Silo.Http;
 
@@ -105,17 +105,16 @@ public static partial class VendingMachineEndpoints
     }
 
     private static async Task<Results<Ok<BuyStatusFulfilled>, Ok<BuyStatusPending>, JsonHttpResult<ApiError>>> BuyStatus(
-        BuyStatusRequest request, Caller caller, IGrainFactory grains, IGrainWatcher watcher, IOptions<VmOptions> options,
+        BuyStatusRequest request, Caller caller, IGrainFactory grains, IOptions<VmOptions> options,
         TimeProvider time, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.SessionId) || request.SessionId.Length > 200)
             return TransactionFailed();
         var session = grains.GetGrain<IPurchaseSessionGrain>(request.SessionId);
-        using var watch = watcher.Watch(session.GetGrainId());
         var deadline = time.GetUtcNow() + options.Value.StatusPollWindow;
+        var view = await session.Get(caller.Partner);
         while (true)
         {
-            var view = await session.Get(caller.Partner);
             if (view is null || view.Status == SessionStatus.Failed)
                 return TransactionFailed();
             if (view.Status == SessionStatus.Fulfilled)
@@ -124,7 +123,7 @@ public static partial class VendingMachineEndpoints
             var remaining = deadline - time.GetUtcNow();
             if (remaining <= TimeSpan.Zero)
                 return TypedResults.Ok(BuyStatusPending.Instance);
-            await watch.WaitAsync(remaining, cancellationToken);
+            view = await session.WaitForChange(caller.Partner, view.Status, remaining, cancellationToken);
         }
     }
 
@@ -167,7 +166,7 @@ public static partial class VendingMachineEndpoints
 
     private static async Task<Results<Ok<CardResponse>, JsonHttpResult<ApiError>>> Card(string itemId, Caller caller, IGrainFactory grains)
     {
-        var view = await grains.GetGrain<ICardGrain>(itemId).Get();
+        var view = string.IsNullOrWhiteSpace(itemId) ? null : await grains.GetGrain<ICardGrain>(itemId).Get();
         // A card sold to another partner's user is that partner's item: answer as if it did not exist.
         if (view is null || (view.Status == CardStatus.Sold && view.Partner != caller.Partner))
             return ApiErrors.Status(404, "Card not found");

@@ -1,0 +1,58 @@
+using System.Net;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime.Hosting;
+using PurchaseGrains.Grains.Hosting;
+using PurchaseGrains.Silo.Storage;
+
+namespace PurchaseGrains.Silo.Hosting;
+
+/// <summary>
+/// The Orleans silo this process hosts beside its HTTP gateway: cluster identity and ports from <c>Orleans:</c>,
+/// membership and reminders on the configured storage, grain state in <see cref="RowGrainStorage"/>.
+/// </summary>
+public static class OrleansRegistration
+{
+    public const string DefaultClusterId = "purchasegrains";
+    public const int DefaultSiloPort = EndpointOptions.DEFAULT_SILO_PORT;
+
+    public static WebApplicationBuilder AddOrleansSilo(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var provider = configuration.GetValue("Storage:Provider", StorageProvider.Sqlite);
+        var siloPort = configuration.GetValue("Orleans:SiloPort", DefaultSiloPort);
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = configuration["Orleans:ClusterId"] ?? DefaultClusterId;
+                options.ServiceId = configuration["Orleans:ServiceId"] ?? DefaultClusterId;
+            });
+            if (provider == StorageProvider.Postgres)
+            {
+                silo.Configure<EndpointOptions>(options =>
+                {
+                    options.SiloPort = siloPort;
+                    // No gateway: the only client of these grains is the HTTP gateway in the same process.
+                    options.GatewayPort = 0;
+                    if (configuration["Orleans:AdvertisedIPAddress"] is { Length: > 0 } address)
+                        options.AdvertisedIPAddress = IPAddress.Parse(address);
+                });
+                throw new NotSupportedException("PostgreSQL clustering is being moved onto Orleans.");
+            }
+            else
+            {
+                silo.UseLocalhostClustering(siloPort, gatewayPort: 0);
+                silo.UseInMemoryReminderService();
+            }
+            silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
+            silo.Configure<ReminderOptions>(options =>
+                options.MinimumReminderPeriod = configuration.GetValue("Reminders:MinimumPeriod", options.MinimumReminderPeriod));
+            silo.Configure<GrainCollectionOptions>(configuration.GetSection("Orleans:GrainCollection"));
+            silo.Services.AddGrainStorage(GrainStores.Main, (services, _) =>
+                new RowGrainStorage(services.GetRequiredService<PurchaseGrains.Runtime.Storage.IGrainStorage>()));
+            silo.AddActivityPropagation();
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+using Orleans;
+using Orleans.Storage;
+using PurchaseGrains.Runtime.Core;
+using PurchaseGrains.Runtime.Telemetry;
+using IIndexedState = PurchaseGrains.Runtime.IIndexedState;
+using RowStorage = PurchaseGrains.Runtime.Storage.IGrainStorage;
+using OrleansGrainId = Orleans.Runtime.GrainId;
+using RowGrainId = PurchaseGrains.Runtime.GrainId;
+
+namespace PurchaseGrains.Silo.Storage;
+
+/// <summary>
+/// Orleans grain storage on the project's own state rows (SQLite or PostgreSQL): one row per (grain, state name) with
+/// a JSON payload and an integer version, which is the ETag. Writes keep what the row store does well: PostgreSQL
+/// commits the writes that arrive together as one transaction (group commit), and the query rows a state declares
+/// (<see cref="IIndexedState"/>) are written in the same transaction as the state, so lists never drift from grains.
+/// A write against a version that is no longer the stored one throws Orleans' <see cref="InconsistentStateException"/>,
+/// which fails the call and deactivates the grain: it only happens when two activations existed (a partition).
+/// </summary>
+public sealed class RowGrainStorage(RowStorage rows) : IGrainStorage
+{
+    public async Task ReadStateAsync<T>(string stateName, OrleansGrainId grainId, IGrainState<T> grainState)
+    {
+        var id = RowId(grainId);
+        using var activity = StartSpan("read storage", id, stateName);
+        var started = Stopwatch.GetTimestamp();
+        var stored = await rows.ReadAsync(id, stateName, CancellationToken.None);
+        RecordLatency(started, "read", id);
+        grainState.State = stored is null ? Activator.CreateInstance<T>() : GrainStateSerializer.Deserialize<T>(stored.Payload);
+        grainState.ETag = stored?.Version.ToString(CultureInfo.InvariantCulture);
+        grainState.RecordExists = stored is not null;
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, OrleansGrainId grainId, IGrainState<T> grainState)
+    {
+        var id = RowId(grainId);
+        using var activity = StartSpan("write storage", id, stateName);
+        var started = Stopwatch.GetTimestamp();
+        var indexRows = grainState.State is IIndexedState indexed ? indexed.GetIndexRows(id).ToList() : [];
+        try
+        {
+            var version = await rows.WriteAsync(id, stateName, GrainStateSerializer.Serialize(grainState.State), Version(grainState.ETag),
+                indexRows, CancellationToken.None);
+            grainState.ETag = version.ToString(CultureInfo.InvariantCulture);
+            grainState.RecordExists = true;
+        }
+        catch (PurchaseGrains.Runtime.InconsistentStateException conflict)
+        {
+            GrainDiagnostics.StorageConflicts.Add(1, new KeyValuePair<string, object?>("grain.type", id.Type));
+            activity?.SetStatus(ActivityStatusCode.Error, "version conflict");
+            throw new InconsistentStateException(conflict.Message, conflict);
+        }
+        RecordLatency(started, "write", id);
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, OrleansGrainId grainId, IGrainState<T> grainState)
+    {
+        if (Version(grainState.ETag) is { } version)
+        {
+            var id = RowId(grainId);
+            using var activity = StartSpan("clear storage", id, stateName);
+            var tables = grainState.State is IIndexedState indexed ? indexed.GetIndexRows(id).Select(r => r.Table).Distinct().ToList() : [];
+            try
+            {
+                await rows.ClearAsync(id, stateName, version, tables, CancellationToken.None);
+            }
+            catch (PurchaseGrains.Runtime.InconsistentStateException conflict)
+            {
+                throw new InconsistentStateException(conflict.Message, conflict);
+            }
+        }
+        grainState.State = Activator.CreateInstance<T>();
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+    }
+
+    /// <summary>The row key: the grain type name (<c>[GrainType]</c>, e.g. <c>vm_session</c>) and the string key.</summary>
+    internal static RowGrainId RowId(OrleansGrainId grainId) => new(grainId.Type.ToString()!, grainId.Key.ToString()!);
+
+    private static long? Version(string? etag) =>
+        etag is null ? null : long.Parse(etag, NumberStyles.None, CultureInfo.InvariantCulture);
+
+    private static Activity? StartSpan(string name, RowGrainId id, string stateName)
+    {
+        var activity = GrainDiagnostics.Source.StartActivity(name, ActivityKind.Client);
+        activity?.SetTag("grain.id", id.ToString());
+        activity?.SetTag("grain.state", stateName);
+        return activity;
+    }
+
+    private static void RecordLatency(long started, string operation, RowGrainId id) =>
+        GrainDiagnostics.StorageLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            new KeyValuePair<string, object?>("operation", operation),
+            new KeyValuePair<string, object?>("grain.type", id.Type));
+}
