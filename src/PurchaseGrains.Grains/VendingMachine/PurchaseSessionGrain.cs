@@ -104,8 +104,8 @@ public sealed partial class PurchaseSessionGrain(
             PurchaseSessionFlow.Assigned(state.State, items);
         await WriteAsync();
 
-        if (fulfillment.CompletesInline || state.State.Status == SessionStatus.Releasing)
-            await AdvanceAsync();
+        // The mint is submitted at once (and, from the sandbox, completed at once); polls for its answer follow.
+        await AdvanceAsync();
         if (!state.State.IsTerminal)
             StartPolling();
         return Result();

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using OpenTelemetry;
+using Npgsql;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -11,39 +11,41 @@ using PurchaseGrains.Runtime.Telemetry;
 namespace PurchaseGrains.Silo.Hosting;
 
 /// <summary>
-/// OpenTelemetry without the hosting package: tracer and meter providers built here, owned by DI (so disposed,
-/// and flushed, on shutdown). OTLP export only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. Without it the providers
-/// listen to nothing: spans and measurements that could not leave the process would only cost CPU, on every turn,
-/// statement and request.
+/// OpenTelemetry through its hosting package: traces of Orleans grain calls (<c>Microsoft.Orleans.*</c>, with the
+/// silo's activity propagation), ASP.NET Core, HttpClient, Npgsql and our own <c>PurchaseGrains</c> source; meters of
+/// the same. OTLP export only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. Without it nothing is instrumented:
+/// spans and measurements that could not leave the process would only cost CPU on every call and statement.
 /// </summary>
 public static class TelemetryRegistration
 {
-    public static readonly string[] ActivitySources = [GrainDiagnostics.Name, "Microsoft.AspNetCore", "System.Net.Http", "Npgsql"];
-    public static readonly string[] Meters = [GrainDiagnostics.Name, "Microsoft.AspNetCore.Hosting", "System.Net.Http", "Npgsql"];
+    public static readonly string[] ActivitySources = [GrainDiagnostics.Name, "Microsoft.Orleans.*"];
+    public static readonly string[] Meters = [GrainDiagnostics.Name, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "System.Net.Http", "Npgsql"];
 
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(sp =>
-        {
-            var otlp = OtlpSettings.From(sp.GetRequiredService<IConfiguration>());
-            var tracing = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(Resource(sp));
-            if (otlp is not null)
-                tracing.AddSource(ActivitySources).AddOtlpExporter(o => otlp.Apply(o, "traces"));
-            return tracing.Build();
-        });
-        builder.Services.AddSingleton(sp =>
-        {
-            var otlp = OtlpSettings.From(sp.GetRequiredService<IConfiguration>());
-            var metrics = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(Resource(sp));
-            if (otlp is not null)
-                metrics.AddMeter(Meters).AddOtlpExporter(o => otlp.Apply(o, "metrics"));
-            return metrics.Build();
-        });
-        builder.Services.AddHostedService<TelemetryStartup>();
+        var otlp = OtlpSettings.From(builder.Configuration);
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing =>
+            {
+                if (otlp is null)
+                    return;
+                tracing.AddSource(ActivitySources)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql()
+                    .AddOtlpExporter(o => otlp.Apply(o, "traces"));
+            })
+            .WithMetrics(metrics =>
+            {
+                if (otlp is not null)
+                    metrics.AddMeter(Meters).AddOtlpExporter(o => otlp.Apply(o, "metrics"));
+            });
+        builder.Services.ConfigureOpenTelemetryTracerProvider((services, tracing) => tracing.SetResourceBuilder(Resource(services)));
+        builder.Services.ConfigureOpenTelemetryMeterProvider((services, metrics) => metrics.SetResourceBuilder(Resource(services)));
         return builder;
     }
 
-    /// <summary>Names the ASP.NET Core request span after its route template, as instrumentation packages would.</summary>
+    /// <summary>Names the ASP.NET Core request span after its route template, as the instrumentation does for spans it exports.</summary>
     public static IApplicationBuilder UseRouteSpanNames(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         if (Activity.Current is { } activity && context.GetEndpoint() is RouteEndpoint endpoint)
@@ -55,8 +57,8 @@ public static class TelemetryRegistration
         return next(context);
     });
 
-    private static ResourceBuilder Resource(IServiceProvider sp) => ResourceBuilder.CreateDefault()
-        .AddService("PurchaseGrains", serviceInstanceId: sp.GetRequiredService<IOptions<SiloOptions>>().Value.NodeId);
+    private static ResourceBuilder Resource(IServiceProvider services) => ResourceBuilder.CreateDefault()
+        .AddService("PurchaseGrains", serviceInstanceId: services.GetRequiredService<IOptions<SiloOptions>>().Value.NodeId);
 
     private sealed record OtlpSettings(Uri Endpoint, OtlpExportProtocol Protocol, string? Headers)
     {
@@ -80,24 +82,6 @@ public static class TelemetryRegistration
                 : Endpoint;
             if (Headers is not null)
                 options.Headers = Headers;
-        }
-    }
-
-    /// <summary>Resolving the providers is what starts them listening.</summary>
-    private sealed class TelemetryStartup(TracerProvider tracerProvider, MeterProvider meterProvider) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            GC.KeepAlive(tracerProvider);
-            GC.KeepAlive(meterProvider);
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken)
-        {
-            tracerProvider.ForceFlush(2000);
-            meterProvider.ForceFlush(2000);
-            return Task.CompletedTask;
         }
     }
 }

@@ -18,13 +18,13 @@ namespace PurchaseGrains.Silo.Storage;
 /// (<see cref="IIndexedState"/>) are written in the same transaction as the state, so lists never drift from grains.
 /// A write against a version that is no longer the stored one throws Orleans' <see cref="InconsistentStateException"/>,
 /// which fails the call and deactivates the grain: it only happens when two activations existed (a partition).
+/// Orleans traces each call (<c>read storage</c>, <c>write storage</c>); this records latency and conflicts.
 /// </summary>
 public sealed class RowGrainStorage(RowStorage rows) : IGrainStorage
 {
     public async Task ReadStateAsync<T>(string stateName, OrleansGrainId grainId, IGrainState<T> grainState)
     {
         var id = RowId(grainId);
-        using var activity = StartSpan("read storage", id, stateName);
         var started = Stopwatch.GetTimestamp();
         var stored = await rows.ReadAsync(id, stateName, CancellationToken.None);
         RecordLatency(started, "read", id);
@@ -36,7 +36,6 @@ public sealed class RowGrainStorage(RowStorage rows) : IGrainStorage
     public async Task WriteStateAsync<T>(string stateName, OrleansGrainId grainId, IGrainState<T> grainState)
     {
         var id = RowId(grainId);
-        using var activity = StartSpan("write storage", id, stateName);
         var started = Stopwatch.GetTimestamp();
         var indexRows = grainState.State is IIndexedState indexed ? indexed.GetIndexRows(id).ToList() : [];
         try
@@ -49,7 +48,6 @@ public sealed class RowGrainStorage(RowStorage rows) : IGrainStorage
         catch (PurchaseGrains.Runtime.InconsistentStateException conflict)
         {
             GrainDiagnostics.StorageConflicts.Add(1, new KeyValuePair<string, object?>("grain.type", id.Type));
-            activity?.SetStatus(ActivityStatusCode.Error, "version conflict");
             throw new InconsistentStateException(conflict.Message, conflict);
         }
         RecordLatency(started, "write", id);
@@ -60,7 +58,6 @@ public sealed class RowGrainStorage(RowStorage rows) : IGrainStorage
         if (Version(grainState.ETag) is { } version)
         {
             var id = RowId(grainId);
-            using var activity = StartSpan("clear storage", id, stateName);
             var tables = grainState.State is IIndexedState indexed ? indexed.GetIndexRows(id).Select(r => r.Table).Distinct().ToList() : [];
             try
             {
@@ -81,14 +78,6 @@ public sealed class RowGrainStorage(RowStorage rows) : IGrainStorage
 
     private static long? Version(string? etag) =>
         etag is null ? null : long.Parse(etag, NumberStyles.None, CultureInfo.InvariantCulture);
-
-    private static Activity? StartSpan(string name, RowGrainId id, string stateName)
-    {
-        var activity = GrainDiagnostics.Source.StartActivity(name, ActivityKind.Client);
-        activity?.SetTag("grain.id", id.ToString());
-        activity?.SetTag("grain.state", stateName);
-        return activity;
-    }
 
     private static void RecordLatency(long started, string operation, RowGrainId id) =>
         GrainDiagnostics.StorageLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds,

@@ -41,8 +41,6 @@ public sealed class BuyInitFailureTests
     /// <summary>Inline like the sandbox, so buy/init runs it inside the session's Init turn, and fails there.</summary>
     private sealed class FailingFulfillment(Exception failure) : IFulfillmentProvider
     {
-        public bool CompletesInline => true;
-
         public Task<MintSubmission> SubmitAsync(MintOperation operation, CancellationToken cancellationToken) => Task.FromException<MintSubmission>(failure);
 
         public Task<MintStatus> GetStatusAsync(string mintId, CancellationToken cancellationToken) => Task.FromException<MintStatus>(failure);

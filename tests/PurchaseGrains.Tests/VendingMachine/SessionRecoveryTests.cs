@@ -14,8 +14,6 @@ public sealed class GatedFulfillment : IFulfillmentProvider
     public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public bool CompletesInline => true;
-
     public async Task<MintSubmission> SubmitAsync(MintOperation operation, CancellationToken cancellationToken)
     {
         Entered.TrySetResult();

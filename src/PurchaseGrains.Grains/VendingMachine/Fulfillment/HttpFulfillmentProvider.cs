@@ -19,8 +19,6 @@ public sealed class HttpFulfillmentProvider(IHttpClientFactory clients, IOptions
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
-    public bool CompletesInline => false;
-
     public async Task<MintSubmission> SubmitAsync(MintOperation operation, CancellationToken cancellationToken)
     {
         var body = new MintRequest(operation.OperationId, operation.Partner, operation.UserId,

@@ -18,9 +18,6 @@ public sealed class FulfillmentUnavailableException(string message, Exception? i
 /// <summary>Mints/transfers a session's cards to the buyer (configured by <c>Fulfillment:Provider</c>).</summary>
 public interface IFulfillmentProvider
 {
-    /// <summary>True when <see cref="SubmitAsync"/> completes at once, so buy/init fulfils the session itself.</summary>
-    bool CompletesInline { get; }
-
     Task<MintSubmission> SubmitAsync(MintOperation operation, CancellationToken cancellationToken);
 
     Task<MintStatus> GetStatusAsync(string mintId, CancellationToken cancellationToken);
@@ -29,8 +26,6 @@ public interface IFulfillmentProvider
 /// <summary>The default: completes synchronously with a synthetic <c>sandbox_&lt;base64url&gt;</c> tx hash.</summary>
 public sealed class SandboxFulfillmentProvider : IFulfillmentProvider
 {
-    public bool CompletesInline => true;
-
     public Task<MintSubmission> SubmitAsync(MintOperation operation, CancellationToken cancellationToken) =>
         Task.FromResult(new MintSubmission(operation.OperationId, new MintStatus(MintState.Completed, SandboxTxHash.Next(), null)));
 
