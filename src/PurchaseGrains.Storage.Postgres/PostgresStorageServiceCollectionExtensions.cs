@@ -86,6 +86,14 @@ public static class PostgresStorageServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>Orleans' membership and reminder tables on the same PostgreSQL (the default data source).</summary>
+    public static IServiceCollection AddPostgresClusterTables(this IServiceCollection services)
+    {
+        services.AddSingleton<Orleans.IMembershipTable, Clustering.PostgresMembershipTable>();
+        services.AddSingleton<Orleans.IReminderTable, Clustering.PostgresClusterReminderTable>();
+        return services;
+    }
+
     private static string ConnectionString(IConfiguration configuration) =>
         configuration.GetConnectionString("Postgres")
         ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set; PostgreSQL grain storage needs it.");

@@ -24,4 +24,11 @@ public static class SqliteStorageServiceCollectionExtensions
         services.AddSingleton<IStorageHealth, SqliteStorageHealth>();
         return services;
     }
+
+    /// <summary>Orleans' reminders in the same SQLite file (the embedded profile's single silo).</summary>
+    public static IServiceCollection AddSqliteClusterReminders(this IServiceCollection services)
+    {
+        services.AddSingleton<Orleans.IReminderTable, Clustering.SqliteClusterReminderTable>();
+        return services;
+    }
 }

@@ -3,6 +3,8 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime.Hosting;
 using PurchaseGrains.Grains.Hosting;
+using PurchaseGrains.Storage.Postgres;
+using PurchaseGrains.Storage.Sqlite;
 using PurchaseGrains.Silo.Storage;
 
 namespace PurchaseGrains.Silo.Hosting;
@@ -38,13 +40,14 @@ public static class OrleansRegistration
                     if (configuration["Orleans:AdvertisedIPAddress"] is { Length: > 0 } address)
                         options.AdvertisedIPAddress = IPAddress.Parse(address);
                 });
-                throw new NotSupportedException("PostgreSQL clustering is being moved onto Orleans.");
+                silo.Services.AddPostgresClusterTables();
             }
             else
             {
                 silo.UseLocalhostClustering(siloPort, gatewayPort: 0);
-                silo.UseInMemoryReminderService();
+                silo.Services.AddSqliteClusterReminders();
             }
+            silo.AddReminders();
             silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
             silo.Configure<ReminderOptions>(options =>
                 options.MinimumReminderPeriod = configuration.GetValue("Reminders:MinimumPeriod", options.MinimumReminderPeriod));
