@@ -50,6 +50,9 @@ start_silo() { # index
   Storage__Provider=Postgres \
   ConnectionStrings__Postgres=$(cat "$CLUSTER_DIR/postgres.conn") \
   Silo__NodeId=silo$i \
+  Orleans__SiloPort=$((port + 100)) Orleans__AdvertisedIPAddress=127.0.0.1 \
+  Orleans__Membership__ProbeTimeout=00:00:02 Orleans__Membership__NumMissedProbesLimit=2 \
+  Orleans__Membership__NumVotesForDeathDeclaration=1 \
   Logging__LogLevel__Npgsql=${Logging__LogLevel__Npgsql:-Warning} \
     launch "silo$i" "$CLUSTER_DIR/silo" "$LOGS/silo$i.log" \
       dotnet "$CLUSTER_DIR/silo/PurchaseGrains.Silo.dll" --urls "http://127.0.0.1:$port" ${CLUSTER_SILO_ARGS:-}

@@ -34,7 +34,10 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
         BadHttpRequestException bad when bad.Message.StartsWith("Failed to read parameter", StringComparison.Ordinal) => (400, "Invalid JSON body"),
         BadHttpRequestException bad => (400, bad.Message),
         JsonException json => (400, InvalidJson(json)),
-        InconsistentStateException => (503, "The resource is busy; retry shortly"),
+        InconsistentStateException or Orleans.Storage.InconsistentStateException => (503, "The resource is busy; retry shortly"),
+        // A silo that died or left with the call in flight, a call timed out or refused while the cluster moves
+        // activations: nothing was acknowledged, and a retry (with its Idempotency-Key) reaches a live silo.
+        Orleans.Runtime.OrleansException when !IsStorageOutage(exception) => (503, "The service is busy; retry shortly"),
         _ when IsStorageOutage(exception) => (503, "Storage is unavailable; retry shortly"),
         _ => (500, "Internal server error"),
     };
@@ -54,9 +57,16 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
     private static bool IsStorageOutage(Exception exception) => exception switch
     {
         DbException or SocketException or TimeoutException => true,
+        // A storage failure on another silo crosses back without its type (Npgsql's exceptions have no Orleans codec).
+        Orleans.Serialization.UnavailableExceptionFallbackException fallback => IsStorageOutageType(fallback.ExceptionType),
+        Orleans.Serialization.SerializerException serializer => serializer.Message.Contains("Npgsql.", StringComparison.Ordinal),
         _ when exception.InnerException is { } inner => IsStorageOutage(inner),
         _ => false,
     };
+
+    private static bool IsStorageOutageType(string? typeName) =>
+        typeName is not null && (typeName.StartsWith("Npgsql.", StringComparison.Ordinal)
+            || typeName.EndsWith(nameof(SocketException), StringComparison.Ordinal) || typeName.EndsWith(nameof(TimeoutException), StringComparison.Ordinal));
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private partial void LogFailed(Exception exception, string method, string path);
