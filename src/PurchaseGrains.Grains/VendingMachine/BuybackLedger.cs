@@ -69,7 +69,7 @@ public sealed class BuybackLedgerGrain(
         state.State.Partner = credit.Partner;
         state.State.UserId = credit.UserId;
         state.State.Credits.Add(new LedgerEntry(credit.OperationId, credit.ItemId, credit.Amount, time.GetUtcNow()));
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return true;
     }
 

@@ -81,7 +81,7 @@ public sealed class CardGrain(
         {
             Card = card, PackId = packId, Status = CardStatus.Available, ChangedAt = time.GetUtcNow(), DrawKey = Random.Shared.NextDouble(),
         };
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return true;
     }
 
@@ -96,7 +96,7 @@ public sealed class CardGrain(
         Card.Status = CardStatus.Reserved;
         Card.SessionId = sessionId;
         Card.ChangedAt = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return Card.Card;
     }
 
@@ -107,7 +107,7 @@ public sealed class CardGrain(
         Card.Status = CardStatus.Available;
         Card.SessionId = null;
         Card.ChangedAt = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
     }
 
     public async Task MarkSold(string sessionId, string partner, string userId)
@@ -120,7 +120,7 @@ public sealed class CardGrain(
         Card.Partner = partner;
         Card.UserId = userId;
         Card.ChangedAt = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
     }
 
     public Task<CardView?> Get() => Task.FromResult(Card.Card is null

@@ -55,7 +55,7 @@ public sealed class InventoryGrain(
         if (fresh.Count == 0 && state.RecordExists)
             return;
         state.State.Items.AddRange(fresh.Select(i => new InventoryEntry { Item = i, Status = OwnedItemStatus.Owned }));
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
     }
 
     public Task<InventoryView?> Get() => Task.FromResult(state.RecordExists
@@ -75,7 +75,7 @@ public sealed class InventoryGrain(
         entry!.Status = OwnedItemStatus.BuybackPending;
         entry.BuybackOperationId = $"buyback_{Guid.NewGuid():N}";
         entry.BuybackRequestedAt = now;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return new BuybackStart(BuybackDecision.Start, entry.BuybackOperationId, entry.Item.Item.BuybackPrice);
     }
 
@@ -84,7 +84,7 @@ public sealed class InventoryGrain(
         var entry = Find(itemId);
         if (entry is null || !BuybackRules.Complete(entry, operationId, time.GetUtcNow()))
             return entry is { Status: OwnedItemStatus.SoldBack } && entry.BuybackOperationId == operationId;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return true;
     }
 
@@ -101,7 +101,7 @@ public sealed class InventoryGrain(
             BuybackRules.Complete(entry, entry.BuybackOperationId!, now);
         }
         if (stalled.Count > 0)
-            await state.WriteStateAsync();
+            await state.WriteOrDeactivateAsync(this);
         if (pending.Count == stalled.Count && await this.GetReminder(reminderName) is { } reminder)
             await this.UnregisterReminder(reminder);
     }

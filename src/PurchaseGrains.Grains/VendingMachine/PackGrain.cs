@@ -46,7 +46,7 @@ public sealed class PackGrain(
     {
         var created = state.State.Pack is null;
         state.State.Pack = pack with { Id = this.GetPrimaryKeyString(), UpdatedAt = time.GetUtcNow() };
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return created;
     }
 }
@@ -72,7 +72,7 @@ public sealed class PublicIdGrain(
         if (state.RecordExists)
             return state.State.SessionId == sessionId;
         state.State.SessionId = sessionId;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return true;
     }
 }

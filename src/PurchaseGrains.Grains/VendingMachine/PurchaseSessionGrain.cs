@@ -295,7 +295,7 @@ public sealed partial class PurchaseSessionGrain(
     /// <summary>Persists the session and wakes every caller waiting for it to change.</summary>
     private async Task WriteAsync()
     {
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         _changes.Signal();
     }
 

@@ -55,7 +55,7 @@ public sealed class IdempotencyGrain(
         }
 
         record.State = new IdempotencyRecord { RequestHash = requestHash, StartedAt = now };
-        await record.WriteStateAsync();
+        await record.WriteOrDeactivateAsync(this);
         await this.RegisterOrUpdateReminder(ExpiryReminder, Retention, Retention);
         return new(IdempotencyOutcome.Execute);
     }
@@ -65,7 +65,7 @@ public sealed class IdempotencyGrain(
         if (!record.RecordExists || record.State.RequestHash != requestHash || record.State.Response is not null)
             return;
         record.State.Response = response;
-        await record.WriteStateAsync();
+        await record.WriteOrDeactivateAsync(this);
     }
 
     public async Task Abandon(string requestHash)
