@@ -53,6 +53,7 @@ start_silo() { # index
   Orleans__SiloPort=$((port + 100)) Orleans__AdvertisedIPAddress=127.0.0.1 \
   Orleans__Membership__ProbeTimeout=00:00:02 Orleans__Membership__NumMissedProbesLimit=2 \
   Orleans__Membership__NumVotesForDeathDeclaration=1 \
+  Reminders__MinimumPeriod=00:00:05 Reminders__BackstopPeriod=00:00:05 \
   Logging__LogLevel__Npgsql=${Logging__LogLevel__Npgsql:-Warning} \
     launch "silo$i" "$CLUSTER_DIR/silo" "$LOGS/silo$i.log" \
       dotnet "$CLUSTER_DIR/silo/PurchaseGrains.Silo.dll" --urls "http://127.0.0.1:$port" ${CLUSTER_SILO_ARGS:-}
