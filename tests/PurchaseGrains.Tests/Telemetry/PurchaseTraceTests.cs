@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 using PurchaseGrains.Tests.Infrastructure;
@@ -20,12 +16,11 @@ public sealed class PurchaseTraceTests
     [Fact]
     public async Task BuyInitThenStatusIsOneTraceAndTheMintPollTickLinksBackToIt()
     {
-        var exports = new ConcurrentQueue<byte[]>();
-        await using var receiver = await StartOtlpReceiverAsync(exports);
+        await using var receiver = await OtlpReceiver.StartAsync();
         await using var mint = await MintServiceStub.StartAsync();
         await using var silo = await TestSilo.StartSqliteAsync(settings: new Dictionary<string, string?>
         {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Urls.First(),
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Url,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["Fulfillment:Provider"] = "Http",
             ["Fulfillment:BaseUrl"] = mint.BaseUrl.ToString(),
@@ -54,7 +49,7 @@ public sealed class PurchaseTraceTests
         await Eventually.TrueAsync(() =>
         {
             tracer.ForceFlush(5000);
-            spans = exports.ToArray().SelectMany(OtlpSpans.Read).ToList();
+            spans = receiver.Spans.ToList();
             return spans.Any(s => s.Name == "IPurchaseSessionGrain/PollMint" && s.Links.Any(l => l.TraceId == traceId)
                 && spans.Any(c => c.TraceId == s.TraceId && c.ParentSpanId == s.SpanId && c.Kind == ClientKind));
         }, TimeSpan.FromSeconds(10), "a mint-poll tick span linked to the purchase's trace, with its mint call");
@@ -80,21 +75,4 @@ public sealed class PurchaseTraceTests
     /// <summary>Orleans 10 names the RPC system in <c>rpc.system.name</c> (the current semantic conventions).</summary>
     private static bool IsGrainCall(OtlpSpan span, string method) =>
         span.Attributes.GetValueOrDefault("rpc.system.name") == "orleans" && span.Name == method;
-
-    private static async Task<WebApplication> StartOtlpReceiverAsync(ConcurrentQueue<byte[]> exports)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.MapPost("/v1/traces", async (HttpRequest request) =>
-        {
-            using var body = new MemoryStream();
-            await request.Body.CopyToAsync(body);
-            exports.Enqueue(body.ToArray());
-            return Results.Ok();
-        });
-        app.MapPost("/v1/metrics", () => Results.Ok());
-        await app.StartAsync();
-        return app;
-    }
 }

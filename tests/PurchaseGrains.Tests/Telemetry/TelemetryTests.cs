@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 using PurchaseGrains.Tests.Infrastructure;
@@ -43,12 +38,11 @@ public sealed class TelemetryTests
     [Fact]
     public async Task TheOtlpExporterPostsSpansToTheConfiguredEndpoint()
     {
-        var received = new ConcurrentQueue<(string Path, string? ContentType, long Length)>();
-        await using var receiver = await StartOtlpReceiverAsync(received);
+        await using var receiver = await OtlpReceiver.StartAsync();
         await using var silo = await TestSilo.StartSqliteAsync(
             settings: new Dictionary<string, string?>
             {
-                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Urls.First(),
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Url,
                 ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             },
             configure: TestGrainRegistration.AddTestGrains, mapRoutes: TestGrainRegistration.MapTestRoutes);
@@ -57,31 +51,15 @@ public sealed class TelemetryTests
         (await client.PostAsJsonAsync("/test/counters/otlp", new { by = 1 })).EnsureSuccessStatusCode();
         Assert.True(silo.Services.GetRequiredService<TracerProvider>().ForceFlush(5000), "the tracer provider did not flush");
 
-        await Eventually.TrueAsync(() => received.Any(r => r.Path == "/v1/traces"), TimeSpan.FromSeconds(5), "an OTLP trace export");
-        var export = received.First(r => r.Path == "/v1/traces");
+        await Eventually.TrueAsync(() => receiver.Exports.Any(r => r.Path == "/v1/traces"), TimeSpan.FromSeconds(5), "an OTLP trace export");
+        var export = receiver.Exports.First(r => r.Path == "/v1/traces");
         Assert.Equal("application/x-protobuf", export.ContentType);
-        Assert.True(export.Length > 0);
+        Assert.True(export.Body.Length > 0);
     }
 
     private static async Task<Activity> SpanAsync(ConcurrentBag<Activity> spans, Func<Activity, bool> match)
     {
         await Eventually.TrueAsync(() => spans.Any(match), TimeSpan.FromSeconds(5), "the expected span");
         return spans.First(match);
-    }
-
-    private static async Task<WebApplication> StartOtlpReceiverAsync(ConcurrentQueue<(string, string?, long)> received)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.MapPost("/v1/{signal}", async (HttpRequest request) =>
-        {
-            using var body = new MemoryStream();
-            await request.Body.CopyToAsync(body);
-            received.Enqueue((request.Path, request.ContentType, body.Length));
-            return Results.Ok();
-        });
-        await app.StartAsync();
-        return app;
     }
 }
