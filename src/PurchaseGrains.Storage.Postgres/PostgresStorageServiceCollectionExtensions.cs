@@ -87,9 +87,18 @@ public static class PostgresStorageServiceCollectionExtensions
     }
 
     /// <summary>Orleans' membership and reminder tables on the same PostgreSQL (the default data source).</summary>
-    public static IServiceCollection AddPostgresClusterTables(this IServiceCollection services)
+    public static IServiceCollection AddPostgresClusterTables(this IServiceCollection services) =>
+        services.AddPostgresMembershipTable().AddPostgresClusterReminders();
+
+    public static IServiceCollection AddPostgresMembershipTable(this IServiceCollection services)
     {
         services.AddSingleton<Orleans.IMembershipTable, Clustering.PostgresMembershipTable>();
+        return services;
+    }
+
+    /// <summary>Orleans' reminder table alone, for a cluster whose membership lives elsewhere (a test cluster's).</summary>
+    public static IServiceCollection AddPostgresClusterReminders(this IServiceCollection services)
+    {
         services.AddSingleton<Orleans.IReminderTable, Clustering.PostgresClusterReminderTable>();
         return services;
     }

@@ -29,10 +29,17 @@ public static class GrainRuntimeServiceCollectionExtensions
         services.TryAddSingleton<ReminderPoller>();
 
         // Order matters: schema first, then reminders; on shutdown the reverse (reminders stop, then turns drain).
-        services.AddHostedService<StorageStartup>();
+        services.AddStorageStartup();
         services.AddHostedService<TurnDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<ReminderPoller>());
         services.AddHostedService<ActivationCollector>();
+        return services;
+    }
+
+    /// <summary>Creates the storage schema (state, reminders, the registered index tables) before anything else starts.</summary>
+    public static IServiceCollection AddStorageStartup(this IServiceCollection services)
+    {
+        services.AddHostedService<StorageStartup>();
         return services;
     }
 

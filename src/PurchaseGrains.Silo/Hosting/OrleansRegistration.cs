@@ -21,7 +21,6 @@ public static class OrleansRegistration
     public static WebApplicationBuilder AddOrleansSilo(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var provider = configuration.GetValue("Storage:Provider", StorageProvider.Sqlite);
         var siloPort = configuration.GetValue("Orleans:SiloPort", DefaultSiloPort);
         builder.UseOrleans(silo =>
         {
@@ -30,7 +29,7 @@ public static class OrleansRegistration
                 options.ClusterId = configuration["Orleans:ClusterId"] ?? DefaultClusterId;
                 options.ServiceId = configuration["Orleans:ServiceId"] ?? DefaultClusterId;
             });
-            if (provider == StorageProvider.Postgres)
+            if (StorageOf(configuration) == StorageProvider.Postgres)
             {
                 silo.Configure<EndpointOptions>(options =>
                 {
@@ -40,22 +39,38 @@ public static class OrleansRegistration
                     if (configuration["Orleans:AdvertisedIPAddress"] is { Length: > 0 } address)
                         options.AdvertisedIPAddress = IPAddress.Parse(address);
                 });
-                silo.Services.AddPostgresClusterTables();
+                silo.Services.AddPostgresMembershipTable();
             }
             else
             {
                 silo.UseLocalhostClustering(siloPort, gatewayPort: 0);
-                silo.Services.AddSqliteClusterReminders();
             }
-            silo.AddReminders();
             silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
-            silo.Configure<ReminderOptions>(options =>
-                options.MinimumReminderPeriod = configuration.GetValue("Reminders:MinimumPeriod", options.MinimumReminderPeriod));
-            silo.Configure<GrainCollectionOptions>(configuration.GetSection("Orleans:GrainCollection"));
-            silo.Services.AddGrainStorage(GrainStores.Main, (services, _) =>
-                new RowGrainStorage(services.GetRequiredService<PurchaseGrains.Runtime.Storage.IGrainStorage>()));
-            silo.AddActivityPropagation();
+            silo.AddPurchaseGrainsRuntime(configuration);
         });
         return builder;
     }
+
+    /// <summary>
+    /// Everything a silo of this service needs apart from clustering: reminders on the configured storage, the grain
+    /// store, collection and reminder options, trace propagation. The host and the grain test clusters share it.
+    /// </summary>
+    public static ISiloBuilder AddPurchaseGrainsRuntime(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        if (StorageOf(configuration) == StorageProvider.Postgres)
+            silo.Services.AddPostgresClusterReminders();
+        else
+            silo.Services.AddSqliteClusterReminders();
+        silo.AddReminders();
+        silo.Configure<ReminderOptions>(options =>
+            options.MinimumReminderPeriod = configuration.GetValue("Reminders:MinimumPeriod", options.MinimumReminderPeriod));
+        silo.Configure<GrainCollectionOptions>(configuration.GetSection("Orleans:GrainCollection"));
+        silo.Services.AddGrainStorage(GrainStores.Main, (services, _) =>
+            new RowGrainStorage(services.GetRequiredService<PurchaseGrains.Runtime.Storage.IGrainStorage>()));
+        silo.AddActivityPropagation();
+        return silo;
+    }
+
+    private static StorageProvider StorageOf(IConfiguration configuration) =>
+        configuration.GetValue("Storage:Provider", StorageProvider.Sqlite);
 }

@@ -8,7 +8,7 @@ public enum StorageProvider { Sqlite, Postgres }
 public static class StorageRegistration
 {
     /// <summary><c>Storage:Provider</c>: <c>Sqlite</c> (default, a file under ./data) or <c>Postgres</c>.</summary>
-    public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
         var provider = builder.Configuration.GetValue("Storage:Provider", StorageProvider.Sqlite);
         if (provider == StorageProvider.Postgres)
