@@ -1,9 +1,16 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Orleans.Runtime;
 using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Silo.Endpoints;
 
 public sealed record HealthStatus(string Status);
+
+/// <summary>
+/// Readiness: this silo's membership status (<c>Active</c> only once it has joined the cluster, and no longer once it
+/// starts leaving), the silos the cluster sees as active, and the storage.
+/// </summary>
+public sealed record ReadyStatus(string Status, string Silo, int ActiveSilos, string Storage);
 
 public static class HealthEndpoints
 {
@@ -17,12 +24,26 @@ public static class HealthEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> Ready(IStorageHealth storage, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ReadyStatus>, JsonHttpResult<ReadyStatus>>> Ready(IStorageHealth storage,
+        IClusterMembershipService membership, ILocalSiloDetails silo, CancellationToken cancellationToken)
     {
+        var snapshot = membership.CurrentSnapshot;
+        var siloStatus = snapshot.GetSiloStatus(silo.SiloAddress);
+        var activeSilos = snapshot.Members.Values.Count(m => m.Status == SiloStatus.Active);
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ReadyProbeTimeout);
-        return await storage.IsReadyAsync(timeout.Token)
-            ? TypedResults.Ok(new HealthStatus("ready"))
-            : TypedResults.Json(new HealthStatus("storage unavailable"), statusCode: StatusCodes.Status503ServiceUnavailable);
+        var storageReady = await storage.IsReadyAsync(timeout.Token);
+
+        var problem = (siloStatus, storageReady) switch
+        {
+            (not SiloStatus.Active, _) => $"silo {siloStatus.ToString().ToLowerInvariant()}",
+            (_, false) => "storage unavailable",
+            _ => null,
+        };
+        var answer = new ReadyStatus(problem ?? "ready", siloStatus.ToString(), activeSilos, storageReady ? "ready" : "unavailable");
+        return problem is null
+            ? TypedResults.Ok(answer)
+            : TypedResults.Json(answer, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -24,4 +24,19 @@ public static class Eventually
             await Task.Delay(20);
         }
     }
+
+    /// <summary>Reads <paramref name="read"/> until <paramref name="isDone"/> holds for its value, and returns that value.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T>> read, Func<T, bool> isDone, TimeSpan timeout, string waitingFor)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var value = await read();
+            if (isDone(value))
+                return value;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {waitingFor}; last: {value}.");
+            await Task.Delay(20);
+        }
+    }
 }
