@@ -206,6 +206,22 @@ public sealed partial class PostgresMembershipTableTests
     }
 
     [PostgresFact]
+    public async Task AHeartbeatLeavesAnEarlierReadUsableForUpdateRow()
+    {
+        // Orleans 10.4: heartbeats must not invalidate the row and table inputs a silo read before them.
+        var silo = NewSilo(SiloStatus.Active);
+        await InsertAsync(silo);
+        var read = await Table.ReadAllAsync(Deadline);
+        var (_, etag) = Assert.Single(read.Members);
+
+        await Table.UpdateIAmAliveAsync(new MembershipEntry { SiloAddress = silo.SiloAddress, IAmAliveTime = Now.AddSeconds(30) }, Deadline);
+        var dead = Changed(silo, s => (s.Status, s.IAmAliveTime) = (SiloStatus.Dead, Now.AddSeconds(30)));
+
+        Assert.True(await Table.UpdateRowAsync(dead, etag, read.Version.Next(), Deadline));
+        AssertSameEntry(dead, Assert.Single((await Table.ReadAllAsync(Deadline)).Members).Item1);
+    }
+
+    [PostgresFact]
     public async Task ReadRowReturnsThatSiloAloneWithTheTableVersion()
     {
         var (first, second) = (NewSilo(), NewSilo(SiloStatus.Active));
