@@ -52,7 +52,7 @@ public sealed partial class PostgresMembershipTableTests(PostgresDatabase databa
         var services = new ServiceCollection();
         services.Configure<ClusterOptions>(options => (options.ClusterId, options.ServiceId) = (clusterId, "conformance"));
         services.AddPostgresGrainStorage(store ?? _store ?? throw new InvalidOperationException("The store is not created yet."));
-        services.AddPostgresClusterTables();
+        services.AddPostgresMembershipTable();
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         _services.Add(provider);
         return provider.GetRequiredService<IMembershipTable>();

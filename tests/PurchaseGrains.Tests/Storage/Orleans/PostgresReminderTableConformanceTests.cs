@@ -15,6 +15,6 @@ public sealed class PostgresReminderTableConformanceTests(PostgresDatabase datab
     protected override void AddReminderTable(IServiceCollection services, IConfiguration store)
     {
         services.AddPostgresGrainStorage(store);
-        services.AddPostgresClusterTables();
+        services.AddPostgresClusterReminders();
     }
 }

@@ -28,7 +28,7 @@ public abstract partial class ReminderTableConformanceTests : IAsyncLifetime
     /// <summary>Makes a new empty store and returns the configuration that points a provider at it.</summary>
     protected abstract Task<IConfiguration> CreateStoreAsync();
 
-    /// <summary>Orleans' reminder table on the store, registered as <c>OrleansRegistration</c> registers it.</summary>
+    /// <summary>Orleans' reminder table on the store, registered as the silo registers it (<c>OrleansRegistration</c>).</summary>
     protected abstract void AddReminderTable(IServiceCollection services, IConfiguration store);
 
     public async Task InitializeAsync()
