@@ -38,9 +38,10 @@ public sealed class RowGrainStorage(RowStorage rows) : IGrainStorage
         var id = RowId(grainId);
         var started = Stopwatch.GetTimestamp();
         var indexRows = grainState.State is IIndexedState indexed ? indexed.GetIndexRows(id).ToList() : [];
+        var expected = Version(id, stateName, grainState.ETag);
         try
         {
-            var version = await rows.WriteAsync(id, stateName, GrainStateSerializer.Serialize(grainState.State), Version(grainState.ETag),
+            var version = await rows.WriteAsync(id, stateName, GrainStateSerializer.Serialize(grainState.State), expected,
                 indexRows, CancellationToken.None);
             grainState.ETag = version.ToString(CultureInfo.InvariantCulture);
             grainState.RecordExists = true;
@@ -55,9 +56,15 @@ public sealed class RowGrainStorage(RowStorage rows) : IGrainStorage
 
     public async Task ClearStateAsync<T>(string stateName, OrleansGrainId grainId, IGrainState<T> grainState)
     {
-        if (Version(grainState.ETag) is { } version)
+        var id = RowId(grainId);
+        if (Version(id, stateName, grainState.ETag) is not { } version)
         {
-            var id = RowId(grainId);
+            // No ETag: the caller believes there is no row. If another activation created one, that belief is stale.
+            if (await rows.ReadAsync(id, stateName, CancellationToken.None) is { } stored)
+                throw Conflict(id, $"state '{stateName}' of {id} exists (version {stored.Version}); it was cleared as absent");
+        }
+        else
+        {
             var tables = grainState.State is IIndexedState indexed ? indexed.GetIndexRows(id).Select(r => r.Table).Distinct().ToList() : [];
             try
             {
@@ -76,8 +83,17 @@ public sealed class RowGrainStorage(RowStorage rows) : IGrainStorage
     /// <summary>The row key: the grain type name (<c>[GrainType]</c>, e.g. <c>vm_session</c>) and the string key.</summary>
     internal static RowGrainId RowId(OrleansGrainId grainId) => new(grainId.Type.ToString()!, grainId.Key.ToString()!);
 
-    private static long? Version(string? etag) =>
-        etag is null ? null : long.Parse(etag, NumberStyles.None, CultureInfo.InvariantCulture);
+    /// <summary>The row version an ETag names; an ETag this store never issued (another provider's) is a conflict.</summary>
+    private static long? Version(RowGrainId id, string stateName, string? etag) =>
+        etag is null ? null
+        : long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version
+        : throw Conflict(id, $"ETag '{etag}' of state '{stateName}' of {id} is not a version this store issued");
+
+    private static InconsistentStateException Conflict(RowGrainId id, string message)
+    {
+        GrainDiagnostics.StorageConflicts.Add(1, new KeyValuePair<string, object?>("grain.type", id.Type));
+        return new InconsistentStateException(message);
+    }
 
     private static void RecordLatency(long started, string operation, RowGrainId id) =>
         GrainDiagnostics.StorageLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds,

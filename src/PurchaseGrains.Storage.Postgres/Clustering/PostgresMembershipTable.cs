@@ -94,11 +94,22 @@ public sealed class PostgresMembershipTable(NpgsqlDataSource dataSource, IOption
             ("alive", Utc(entry.IAmAliveTime)), ("cluster", ClusterId), ("address", entry.SiloAddress.ToParsableString()));
     }
 
+    /// <summary>
+    /// Deletes the dead silos last updated before <paramref name="beforeDate"/>: the latest of their start, heartbeat and
+    /// the suspicion votes against them (Orleans' <c>MembershipEntry.EffectiveUpdateTime</c>, by which its cleanup agent
+    /// picks the date). A silo declared dead just now keeps its old heartbeat, but not its old last update.
+    /// </summary>
     public async Task CleanupDefunctSiloEntries(DateTimeOffset beforeDate)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        await ExecuteAsync(connection, null,
-            "DELETE FROM orleans_membership WHERE cluster_id = @cluster AND status = @dead AND i_am_alive < @before",
+        await ExecuteAsync(connection, null, """
+            DELETE FROM orleans_membership
+            WHERE cluster_id = @cluster AND status = @dead AND i_am_alive < @before
+                AND (entry->>'StartTime')::timestamptz < @before
+                AND NOT EXISTS (
+                    SELECT FROM jsonb_array_elements(CASE jsonb_typeof(entry->'Suspects') WHEN 'array' THEN entry->'Suspects' ELSE '[]' END) vote
+                    WHERE (vote->>'At')::timestamptz >= @before)
+            """,
             ("cluster", ClusterId), ("dead", (int)SiloStatus.Dead), ("before", beforeDate.UtcDateTime));
     }
 
