@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Runs a benchmark for another build and for this tree alternately (each build in its own git worktree), RUNS times
 # each, and prints the figures of each run. Run-to-run noise on a shared machine is large: compare builds only this way.
-#   usage: benchmarks/ab.sh intents-create|intents-expiry REV [RUNS]    e.g. benchmarks/ab.sh intents-expiry HEAD~3 2
+#   usage: benchmarks/ab.sh intents-create|intents-expiry|vm-purchase REV [RUNS]    e.g. benchmarks/ab.sh intents-expiry HEAD~3 2
 # intents-create: intents/s, the ratio to pgbench -N run around it, and the machine's CPU per intent (the benchmark
 #   prints all three).
 # intents-expiry: lateness p50/p99 and the machine's busy CPU time per expiry (from /proc/stat, between the window
 #   opening and the last EXPIRED); CPU per expiry is steadier than lateness.
+# vm-purchase: buy/init then its first buy/status through nginx in front of one silo on PostgreSQL (benchmarks/load,
+#   target buy-init+status): requests/s (two per purchase), p50, p99, errors.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-USAGE="usage: benchmarks/ab.sh intents-create|intents-expiry REV [RUNS]"
+USAGE="usage: benchmarks/ab.sh intents-create|intents-expiry|vm-purchase REV [RUNS]"
 SUITE=${1:?$USAGE}
 REV=${2:?$USAGE}
 RUNS=${3:-2}
-case $SUITE in intents-create | intents-expiry) ;; *) echo "$USAGE" >&2; exit 2 ;; esac
+case $SUITE in intents-create | intents-expiry | vm-purchase) ;; *) echo "$USAGE" >&2; exit 2 ;; esac
 OTHER=$(mktemp -d /tmp/bench-ab.XXXXXX)
 trap 'git -C "$REPO" worktree remove --force "$OTHER" >/dev/null 2>&1 || true' EXIT
 git -C "$REPO" worktree add -q --detach "$OTHER" "$REV"
@@ -47,7 +49,20 @@ run_expiry() { # DIR LABEL
   rm -f "$log"
 }
 
-run() { if [ "$SUITE" = intents-create ]; then run_create "$@"; else run_expiry "$@"; fi; }
+run_purchase() { # DIR LABEL
+  local line
+  line=$(cd "$1" && BENCH_TARGETS=buy-init+status BENCH_PACK_CARDS=${BENCH_PACK_CARDS:-30000} bash benchmarks/load/run.sh 1 2>/dev/null |
+    awk '$2 == "buy-init+status"')
+  echo "$2: $(awk '{ printf "%s req/s (%.0f purchases/s), p50 %s, p99 %s, errors %s", $3, $3 / 2, $4, $5, $6 }' <<<"$line")"
+}
+
+run() {
+  case $SUITE in
+    intents-create) run_create "$@" ;;
+    intents-expiry) run_expiry "$@" ;;
+    vm-purchase) run_purchase "$@" ;;
+  esac
+}
 
 for i in $(seq 1 "$RUNS"); do
   run "$OTHER" "$REV (run $i)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: starts a throwaway PostgreSQL, runs dotnet test, prints the totals.
 #   usage: infra/test.sh [extra dotnet test args, e.g. --filter Category=Fast]
-# Env: TEST_TARGET (default PurchaseGrains.sln), PG_TEST_PORT (default 55432),
+# Env: TEST_TARGET (default PurchaseGrains.sln), PG_TEST_PORT (default: a free port from 55432 up),
 #      PG_TEST_DATADIR (default as in start-throwaway.sh), PG_TEST_CONNECTION (if already
 #      set, that server is used and none is started). Last line: "tests: N passed, M failed[, K skipped]".
 set -euo pipefail
@@ -9,13 +9,22 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 TEST_TARGET=${TEST_TARGET:-PurchaseGrains.sln}
-PG_TEST_PORT=${PG_TEST_PORT:-55432}
+PG_TEST_PORT=${PG_TEST_PORT:-auto}
 RESULTS="$REPO/TestResults"
+source infra/postgres/common.sh
+
+# The fault drills put nginx in front of a local cluster of silos: install it, as PostgreSQL is installed below.
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  echo "test.sh: installing nginx (the fault drills need it)" >&2
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -q >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx >&2 </dev/null
+fi
 
 started_pg=false
 if [ -z "${PG_TEST_CONNECTION:-}" ]; then
-  # Anything listening on the port already? Then it is not ours to stop afterwards.
-  if ! (: </dev/tcp/127.0.0.1/"$PG_TEST_PORT") 2>/dev/null; then started_pg=true; fi
+  # A server already running from the data dir was started by someone else: not ours to stop afterwards.
+  [ -n "$(running_port "$(realpath -m "${PG_TEST_DATADIR:-$(default_datadir)}")")" ] || started_pg=true
   PG_TEST_CONNECTION=$(bash infra/postgres/start-throwaway.sh "$PG_TEST_PORT" ${PG_TEST_DATADIR:+"$PG_TEST_DATADIR"})
 fi
 export PG_TEST_CONNECTION

@@ -1,7 +1,7 @@
 using PurchaseGrains.Benchmarks;
 using PurchaseGrains.Benchmarks.Intents;
 
-// Run on demand, not in CI: `bash infra/bench.sh [grains|reminders|intents-create|intents-list|intents-expiry|all]` (starts a throwaway PostgreSQL).
+// Run on demand, not in CI: `bash infra/bench.sh [grains|deadlines|long-poll|intents-create|intents-list|intents-expiry|all]` (starts a throwaway PostgreSQL).
 var connection = Environment.GetEnvironmentVariable("PG_BENCH_CONNECTION")
     ?? throw new InvalidOperationException("Set PG_BENCH_CONNECTION (infra/bench.sh does).");
 var which = args.FirstOrDefault() ?? "all";
@@ -11,7 +11,8 @@ await using var databases = new BenchDatabases(connection);
 var suites = new Dictionary<string, Func<Task>>
 {
     ["grains"] = () => GrainBenchmarks.RunAsync(databases, seconds),
-    ["reminders"] = () => ReminderLatenessBenchmark.RunAsync(databases),
+    ["deadlines"] = () => ReminderLatenessBenchmark.RunAsync(databases),
+    ["long-poll"] = () => LongPollWakeBenchmark.RunAsync(databases),
     ["intents-create"] = () => IntentCreateBenchmark.RunAsync(databases, seconds),
     ["intents-list"] = () => IntentListBenchmark.RunAsync(databases, seconds),
     ["intents-expiry"] = () => IntentExpiryBenchmark.RunAsync(databases),

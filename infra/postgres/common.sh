@@ -18,3 +18,17 @@ default_datadir() {
     echo "$REPO/.pgdata"
   fi
 }
+
+# The port of the server running from data dir $1, or nothing when none runs from it.
+running_port() {
+  local bin; bin=$(find_bin)
+  [ -n "$bin" ] && [ -f "$1/postmaster.pid" ] && as_pg "$bin/pg_ctl" status -D "$1" >/dev/null 2>&1 &&
+    sed -n 4p "$1/postmaster.pid" || true
+}
+
+# The first loopback port from $1 upwards that nothing listens on.
+free_port_from() {
+  local port=$1
+  while (: </dev/tcp/127.0.0.1/"$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Start (or reuse) a throwaway PostgreSQL for tests and benchmarks.
-#   usage: infra/postgres/start-throwaway.sh [PORT] [DATADIR]
-# Defaults: PORT 55432, DATADIR <repo>/.pgdata (see common.sh). Installs Debian's postgresql if no server binaries.
+#   usage: infra/postgres/start-throwaway.sh [PORT|auto] [DATADIR]
+# Defaults: PORT auto (the port of the server already running from DATADIR, else the first free port from 55432),
+# DATADIR <repo>/.pgdata (see common.sh). Installs Debian's postgresql if no server binaries.
 # Progress goes to stderr; the only stdout line is the connection string.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-PORT=${1:-55432}
+PORT=${1:-auto}
 log() { echo "start-throwaway: $*" >&2; }
 
 if [ ! -x "$(find_bin)/initdb" ]; then
@@ -20,6 +21,10 @@ if [ ! -x "$(find_bin)/initdb" ]; then
 fi
 BIN=$(find_bin)
 DATADIR=$(realpath -m "${2:-$(default_datadir)}")
+if [ "$PORT" = auto ]; then
+  PORT=$(running_port "$DATADIR")
+  [ -n "$PORT" ] || PORT=$(free_port_from 55432)
+fi
 
 # Already running from this data dir? Reuse it if it is on the requested port.
 if [ -f "$DATADIR/postmaster.pid" ] && as_pg "$BIN/pg_ctl" status -D "$DATADIR" >/dev/null 2>&1; then

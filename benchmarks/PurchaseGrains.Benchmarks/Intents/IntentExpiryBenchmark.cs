@@ -22,7 +22,7 @@ public static class IntentExpiryBenchmark
     {
         var intents = int.TryParse(Environment.GetEnvironmentVariable("BENCH_EXPIRY_INTENTS"), out var n) ? n : 100_000;
         await using var silo = await IntentsSilo.StartAsync(await databases.CreateAsync("intents_expiry"));
-        var grains = silo.App.Grains();
+        var grains = silo.App.RuntimeGrains();
         var warmUp = await WarmUpExpiryAsync(silo, grains);
 
         // Calibrate: how fast does this machine create intents right now? (On a listing that does not expire in the run.)

@@ -53,7 +53,7 @@ public sealed class IntentsSilo : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
-        var app = await BenchSilo.StartAsync(connectionString, all);
+        var app = (await BenchSilo.StartAsync(connectionString, all)).App;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new IntentsSilo(app, connectionString, new Uri(address));
     }
