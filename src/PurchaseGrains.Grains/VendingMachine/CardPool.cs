@@ -60,6 +60,31 @@ public sealed class CardPool(IIndexQueries queries)
         return [.. rows.OrderBy(r => r.Tier).Select(r => new TierCount(pack.RarityDistribution[(int)r.Tier], r.Count))];
     }
 
+    /// <summary>
+    /// Whether at least <paramref name="amount"/> distinct available cards lie in a weighted tier (<c>in_stock</c> of
+    /// <see cref="StatsAsync"/> >= amount). Reads at most <paramref name="amount"/> index entries, where the stats read
+    /// the whole pool: this is the check every buy makes.
+    /// </summary>
+    public async Task<bool> HasInStockAsync(PackDefinition pack, int amount, CancellationToken cancellationToken)
+    {
+        var parameters = TierRangeParameters(pack);
+        parameters.Add("amount", amount);
+        var weighted = pack.RarityDistribution
+            .Select((tier, i) => (tier, i))
+            .Where(t => t.tier.Weight > 0)
+            .Select(t => string.Create(CultureInfo.InvariantCulture, $"(fmv >= @lo{t.i} AND fmv <= @hi{t.i})"))
+            .ToList();
+        if (weighted.Count == 0)
+            return false;
+        var available = await queries.QuerySingleOrDefaultAsync<long>($"""
+            SELECT COUNT(*) FROM (
+                SELECT 1 FROM vm_cards
+                WHERE pack_id = @pack AND status = 'available' AND ({string.Join(" OR ", weighted)})
+                LIMIT @amount) AS capped
+            """, parameters, cancellationToken);
+        return available >= amount;
+    }
+
     public async Task<PackStats> StatsAsync(PackDefinition pack, CancellationToken cancellationToken)
     {
         var (tiers, drawable) = await AggregateAsync(pack, cancellationToken);

@@ -73,6 +73,7 @@ public sealed partial class PurchaseSessionGrain(
 
     private readonly SessionChanges _changes = new();
     private IGrainTimer? _pollTimer;
+    private IGrainReminder? _reminder;
 
     private string SessionId => this.GetPrimaryKeyString();
 
@@ -92,7 +93,7 @@ public sealed partial class PurchaseSessionGrain(
         var publicId = await ClaimPublicIdAsync();
         // Recovery first: if this silo dies mid-way, the reminder reactivates the session elsewhere to finish (or fail) it.
         // (A reminder that finds no session unregisters itself.)
-        await this.RegisterOrUpdateReminder(DriveReminder, vmOptions.Value.RecoveryDelay, backstop.Value.BackstopPeriod);
+        _reminder = await this.RegisterOrUpdateReminder(DriveReminder, vmOptions.Value.RecoveryDelay, backstop.Value.BackstopPeriod);
         state.State = PurchaseSessionFlow.Start(command.Partner, command.UserId, command.Pack, command.Amount, publicId,
             SessionId, now, fulfillmentOptions.Value.Deadline, TickTrace.CurrentParent());
         await WriteAsync();
@@ -306,10 +307,12 @@ public sealed partial class PurchaseSessionGrain(
         await DropReminderAsync();
     }
 
+    /// <summary>The handle this activation registered, else a lookup (an activation after a crash holds none).</summary>
     private async Task DropReminderAsync()
     {
-        if (await this.GetReminder(DriveReminder) is { } reminder)
+        if ((_reminder ?? await this.GetReminder(DriveReminder)) is { } reminder)
             await this.UnregisterReminder(reminder);
+        _reminder = null;
     }
 
     private bool IsVisibleTo(string partner) => state.RecordExists && state.State.Partner == partner;

@@ -82,7 +82,7 @@ public static partial class VendingMachineEndpoints
             return ApiErrors.Status(400, "VM not found");
         if (request.Amount > pack.MaxPerMint)
             return ApiErrors.Status(400, $"Amount must be less than or equal to {pack.MaxPerMint}");
-        if (!pack.Enable || (await pool.StatsAsync(pack, cancellationToken)).InStock < request.Amount)
+        if (!pack.Enable || !await pool.HasInStockAsync(pack, request.Amount, cancellationToken))
             return OutOfStock();
 
         var sessionId = Guid.NewGuid().ToString();
