@@ -16,6 +16,7 @@ REV=${2:?$USAGE}
 RUNS=${3:-2}
 case $SUITE in intents-create | intents-expiry | vm-purchase) ;; *) echo "$USAGE" >&2; exit 2 ;; esac
 OTHER=$(mktemp -d /tmp/bench-ab.XXXXXX)
+chmod 755 "$OTHER"  # the local cluster's PostgreSQL keeps its data dir inside, as the postgres user
 trap 'git -C "$REPO" worktree remove --force "$OTHER" >/dev/null 2>&1 || true' EXIT
 git -C "$REPO" worktree add -q --detach "$OTHER" "$REV"
 export PG_BENCH_DATADIR=${PG_BENCH_DATADIR:-$REPO/.pgdata-bench}
