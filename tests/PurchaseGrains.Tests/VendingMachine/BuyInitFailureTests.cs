@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using System.Data.Common;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,9 +12,9 @@ namespace PurchaseGrains.Tests.VendingMachine;
 /// outage inside the session grain answered 500 "Error during transaction" where every other route answers the
 /// storage outage with 503 "retry shortly".
 /// </summary>
-public sealed class BuyInitFailureTests
+public class BuyInitFailureTests : SiloSuite
 {
-    [Fact]
+    [StorageFact]
     public async Task AStorageOutageDuringThePurchaseIsA503RetryShortly()
     {
         await using var silo = await StartAsync(new LostConnectionException());
@@ -24,7 +25,7 @@ public sealed class BuyInitFailureTests
         VmApi.AssertError(HttpStatusCode.ServiceUnavailable, "Storage is unavailable; retry shortly", await api.BuyAsync("p1", 1, "user-1"));
     }
 
-    [Fact]
+    [StorageFact]
     public async Task AnyOtherFailureDuringThePurchaseIsStillErrorDuringTransaction()
     {
         await using var silo = await StartAsync(new InvalidOperationException("mint exploded"));
@@ -35,8 +36,8 @@ public sealed class BuyInitFailureTests
         VmApi.AssertError(HttpStatusCode.InternalServerError, "Error during transaction", await api.BuyAsync("p1", 1, "user-1"));
     }
 
-    private static Task<TestSilo> StartAsync(Exception failure) =>
-        TestSilo.StartSqliteAsync(configure: b => b.Services.AddSingleton<IFulfillmentProvider>(new FailingFulfillment(failure)));
+    private Task<TestSilo> StartAsync(Exception failure) =>
+        StartSiloAsync(configure: b => b.Services.AddSingleton<IFulfillmentProvider>(new FailingFulfillment(failure)));
 
     /// <summary>Inline like the sandbox, so buy/init runs it inside the session's Init turn, and fails there.</summary>
     private sealed class FailingFulfillment(Exception failure) : IFulfillmentProvider
@@ -48,4 +49,12 @@ public sealed class BuyInitFailureTests
 
     /// <summary>What a database driver throws when its connection is gone.</summary>
     private sealed class LostConnectionException() : DbException("Connection refused");
+}
+
+/// <summary>The same scenarios on PostgreSQL.</summary>
+[RequiresPostgres]
+public sealed class BuyInitFailurePostgresTests(PostgresDatabase database) : BuyInitFailureTests, IClassFixture<PostgresDatabase>
+{
+    protected override Task<TestSilo> StartSiloAsync(IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null) => PostgresSilos.StartAsync(database, settings, configure);
 }

@@ -1,16 +1,17 @@
+using Microsoft.AspNetCore.Builder;
 using System.Net;
 using System.Net.Http.Json;
 using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.VendingMachine;
 
-/// <summary>Section A of API.md through real HTTP on a SQLite silo with the Sandbox provider.</summary>
-public class VendingMachineApiTests
+/// <summary>The vending-machine routes through real HTTP with the Sandbox provider, on SQLite (and on PostgreSQL below).</summary>
+public class VendingMachineApiTests : SiloSuite
 {
-    [Fact]
+    [StorageFact]
     public async Task SandboxBuyIsFulfilledByTheFirstStatusCall()
     {
-        await using var silo = await TestSilo.StartSqliteAsync();
+        await using var silo = await StartSiloAsync();
         var api = new VmApi(silo);
         await api.PutPackAsync("p1", buybackPercent: 0.85m);
         await api.AddCardsAsync("p1", "c", 1m, 2m, 3m);
@@ -44,10 +45,10 @@ public class VendingMachineApiTests
         Assert.Equal(init["nfts"]!.ToJsonString(), nfts.ToJsonString());
     }
 
-    [Fact]
+    [StorageFact]
     public async Task DevelopmentSeedsABuyableDemoPackOnAnEmptyStore()
     {
-        await using var silo = await TestSilo.StartSqliteAsync(configure: b => b.Environment.EnvironmentName = "Development");
+        await using var silo = await StartSiloAsync(configure: b => b.Environment.EnvironmentName = "Development");
         var api = new VmApi(silo);
         var demo = await api.PackAsync("demo");
         Assert.Equal(300, demo["in_stock"]!.GetValue<long>());
@@ -59,20 +60,20 @@ public class VendingMachineApiTests
         Assert.Equal(290, (await api.PackAsync("demo"))["in_stock"]!.GetValue<long>());
     }
 
-    [Fact]
+    [StorageFact]
     public async Task APublicIdBelongsToOneSessionOnly()
     {
-        await using var silo = await TestSilo.StartSqliteAsync();
+        await using var silo = await StartSiloAsync();
         var code = silo.Grains.GetGrain<PurchaseGrains.Grains.VendingMachine.IPublicIdGrain>("_TESTAB");
         Assert.True(await code.Claim("session-1"));
         Assert.True(await code.Claim("session-1"));
         Assert.False(await code.Claim("session-2"));
     }
 
-    [Fact]
+    [StorageFact]
     public async Task ARetriedBuyWithTheSameIdempotencyKeyGetsTheSameSession()
     {
-        await using var silo = await TestSilo.StartSqliteAsync();
+        await using var silo = await StartSiloAsync();
         var api = new VmApi(silo);
         await api.PutPackAsync("p1");
         await api.AddCardsAsync("p1", "c", 1m, 2m, 3m);
@@ -91,10 +92,10 @@ public class VendingMachineApiTests
         Assert.Equal(2, (await api.PackAsync("p1"))["in_stock"]!.GetValue<long>());
     }
 
-    [Fact]
+    [StorageFact]
     public async Task BuyInitValidatesItsInputWithTheApiMessages()
     {
-        await using var silo = await TestSilo.StartSqliteAsync();
+        await using var silo = await StartSiloAsync();
         var api = new VmApi(silo);
         await api.PutPackAsync("p1", maxPerMint: 3);
         await api.PutPackAsync("off", enable: false);
@@ -117,10 +118,10 @@ public class VendingMachineApiTests
         VmApi.AssertError(HttpStatusCode.BadRequest, "Invalid JSON body at $.amount", (malformed.StatusCode, await VmApi.BodyAsync(malformed)));
     }
 
-    [Fact]
+    [StorageFact]
     public async Task StatusOfAnUnknownOrAnotherPartnersSessionIsTransactionFailed()
     {
-        await using var silo = await TestSilo.StartSqliteAsync();
+        await using var silo = await StartSiloAsync();
         var api = new VmApi(silo);
         await api.PutPackAsync("p1");
         await api.AddCardsAsync("p1", "c", 1m);
@@ -132,10 +133,10 @@ public class VendingMachineApiTests
         Assert.Equal(HttpStatusCode.OK, (await api.StatusAsync(sessionId)).Status);
     }
 
-    [Fact]
+    [StorageFact]
     public async Task AvailablePacksShowStatsOfTheRemainingPool()
     {
-        await using var silo = await TestSilo.StartSqliteAsync();
+        await using var silo = await StartSiloAsync();
         var api = new VmApi(silo);
         await api.PutPackAsync("p1", tiers:
         [
@@ -174,10 +175,10 @@ public class VendingMachineApiTests
         Assert.Empty(other.AsArray());
     }
 
-    [Fact]
+    [StorageFact]
     public async Task EmptyTiersFallBackToTheTiersThatStillHaveCards()
     {
-        await using var silo = await TestSilo.StartSqliteAsync();
+        await using var silo = await StartSiloAsync();
         var api = new VmApi(silo);
         await api.PutPackAsync("p1"); // common weight 80 has no cards at all
         await api.AddCardsAsync("p1", "r", 50m, 60m, 70m);
@@ -187,10 +188,10 @@ public class VendingMachineApiTests
         Assert.Equal(["r-0", "r-1", "r-2"], inventory["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()).Order());
     }
 
-    [Fact]
+    [StorageFact]
     public async Task InventoryListsAUsersItemsPerPartner()
     {
-        await using var silo = await TestSilo.StartSqliteAsync(settings: new Dictionary<string, string?> { ["Vm:BuybackWindow"] = "3.00:00:00" });
+        await using var silo = await StartSiloAsync(settings: new Dictionary<string, string?> { ["Vm:BuybackWindow"] = "3.00:00:00" });
         var api = new VmApi(silo);
         await api.PutPackAsync("p1");
         await api.AddCardsAsync("p1", "c", 1m, 2m);
@@ -216,10 +217,10 @@ public class VendingMachineApiTests
         }
     }
 
-    [Fact]
+    [StorageFact]
     public async Task RecentPullsAreNewestFirstFilteredAndClamped()
     {
-        await using var silo = await TestSilo.StartSqliteAsync();
+        await using var silo = await StartSiloAsync();
         var api = new VmApi(silo);
         await api.PutPackAsync("p1");
         await api.PutPackAsync("p2");
@@ -254,10 +255,10 @@ public class VendingMachineApiTests
         Assert.Single((await api.GetAsync("/api/v1/vm/recent-pulls", api.OtherPartner)).Body.AsArray());
     }
 
-    [Fact]
+    [StorageFact]
     public async Task CardLookupShowsPoolCardsAndOwnItemsButNotAnotherPartnersItems()
     {
-        await using var silo = await TestSilo.StartSqliteAsync();
+        await using var silo = await StartSiloAsync();
         var api = new VmApi(silo);
         await api.PutPackAsync("p1");
         await api.AddCardsAsync("p1", "c", 7.5m);
@@ -276,10 +277,10 @@ public class VendingMachineApiTests
         VmApi.AssertError(HttpStatusCode.NotFound, "Card not found", await api.GetAsync("/api/v1/card/nope"));
     }
 
-    [Fact]
+    [StorageFact]
     public async Task OnlyAdminKeysChangePacksAndDuplicateCardsAreSkipped()
     {
-        await using var silo = await TestSilo.StartSqliteAsync();
+        await using var silo = await StartSiloAsync();
         var api = new VmApi(silo);
         var denied = await api.Partner.PutAsJsonAsync("/admin/v1/packs/p1", new { slug = "x" });
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
@@ -312,7 +313,7 @@ public class VendingMachineApiTests
     [InlineData("""{"cards":[{"id":"ok","name":"n","fmv":1,"type":"enft"},null]}""", "cards[1]: must be an object")]
     public async Task ANullCardIsRefusedNotACrash(string body, string error)
     {
-        await using var silo = await TestSilo.StartSqliteAsync();
+        await using var silo = await StartSiloAsync();
         var api = new VmApi(silo);
         await api.PutPackAsync("p1");
 
@@ -327,7 +328,7 @@ public class VendingMachineApiTests
     [InlineData("""{"slug":"s","name":"n","max_per_mint":1,"categories":[null],"rarity_distribution":[{"id":"t","upper":1,"weight":1}]}""", "categories must be a list of strings")]
     public async Task ANullTierOrCategoryIsRefusedNotACrash(string body, string error)
     {
-        await using var silo = await TestSilo.StartSqliteAsync();
+        await using var silo = await StartSiloAsync();
         var api = new VmApi(silo);
 
         var response = await api.Admin.PutAsync("/admin/v1/packs/p1", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
@@ -337,4 +338,12 @@ public class VendingMachineApiTests
         Assert.Equal(HttpStatusCode.OK, (await api.Partner.GetAsync("/api/v1/vm/available")).StatusCode);
         Assert.Equal("[]", await (await api.Partner.GetAsync("/api/v1/vm/available")).Content.ReadAsStringAsync());
     }
+}
+
+/// <summary>The same scenarios on PostgreSQL.</summary>
+[RequiresPostgres]
+public sealed class VendingMachineApiPostgresTests(PostgresDatabase database) : VendingMachineApiTests, IClassFixture<PostgresDatabase>
+{
+    protected override Task<TestSilo> StartSiloAsync(IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null) => PostgresSilos.StartAsync(database, settings, configure);
 }
