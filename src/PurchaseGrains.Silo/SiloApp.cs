@@ -54,6 +54,7 @@ public static class SiloApp
         405 => ApiErrors.WriteAsync(context.HttpContext, 405, "Method not allowed"),
         // The contract answers oversized bodies with 400, like any other bad input.
         413 => ApiErrors.WriteAsync(context.HttpContext, 400, "Request body too large"),
+        415 => ApiErrors.WriteAsync(context.HttpContext, 415, ApiErrors.JsonContentTypeRequired),
         var status => ApiErrors.WriteAsync(context.HttpContext, status, "Request failed"),
     };
 }

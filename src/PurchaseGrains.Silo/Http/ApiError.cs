@@ -5,6 +5,8 @@ public sealed record ApiError(string Error);
 
 public static class ApiErrors
 {
+    public const string JsonContentTypeRequired = "Content-Type must be application/json";
+
     public static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<ApiError> Status(int statusCode, string message) =>
         TypedResults.Json(new ApiError(message), statusCode: statusCode);
 

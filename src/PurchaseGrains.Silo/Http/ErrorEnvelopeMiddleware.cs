@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using PurchaseGrains.Runtime;
 
 namespace PurchaseGrains.Silo.Http;
@@ -32,7 +33,8 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
         BadHttpRequestException { InnerException: JsonException json } => (400, InvalidJson(json)),
         BadHttpRequestException { StatusCode: 413 } => (400, "Request body too large"),
         BadHttpRequestException bad when bad.Message.StartsWith("Failed to read parameter", StringComparison.Ordinal) => (400, "Invalid JSON body"),
-        BadHttpRequestException bad => (400, bad.Message),
+        BadHttpRequestException { StatusCode: 415 } => (415, ApiErrors.JsonContentTypeRequired),
+        BadHttpRequestException bad => (400, BindingProblem(bad.Message)),
         JsonException json => (400, InvalidJson(json)),
         InconsistentStateException or Orleans.Storage.InconsistentStateException => (503, "The resource is busy; retry shortly"),
         // A silo that died or left with the call in flight, a call timed out or refused while the cluster moves
@@ -50,6 +52,28 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
         exception.Path is { Length: > 1 and <= MaxEchoedPath } path ? $"Invalid JSON body at {path}" : "Invalid JSON body";
 
     private const int MaxEchoedPath = 200;
+
+    /// <summary>
+    /// What a parameter binding failure means, in the API's words: the framework's own text names C# types and
+    /// suggests services ("Did you mean to use a Service instead?"), which is no help to a caller.
+    /// </summary>
+    private static string BindingProblem(string frameworkMessage)
+    {
+        if (frameworkMessage.Contains("no body was provided", StringComparison.Ordinal)
+            || RequiredParameter().Match(frameworkMessage) is { Success: true, Groups: var required } && required["source"].Value == "body")
+            return "A JSON request body is required";
+        if (RequiredParameter().Match(frameworkMessage) is { Success: true } missing)
+            return $"{missing.Groups["name"].Value} is required";
+        if (UnboundParameter().Match(frameworkMessage) is { Success: true } invalid)
+            return $"Invalid value for {invalid.Groups["name"].Value}";
+        return "Bad request";
+    }
+
+    [GeneratedRegex("""^Required parameter "\S+ (?<name>\w+)" was not provided from (?<source>\w+)""")]
+    private static partial Regex RequiredParameter();
+
+    [GeneratedRegex("""^Failed to bind parameter "\S+ (?<name>\w+)" from""")]
+    private static partial Regex UnboundParameter();
 
     /// <summary>True for the failures answered 503 (storage unavailable, resource busy): the client may retry shortly.</summary>
     public static bool IsRetryable(Exception exception) => Classify(exception).Status == 503;

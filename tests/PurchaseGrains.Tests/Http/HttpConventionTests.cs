@@ -31,6 +31,36 @@ public sealed class HttpConventionTests : IAsyncLifetime
         await AssertError(response, HttpStatusCode.Unauthorized, "Invalid API key");
     }
 
+    [Theory]
+    [InlineData("/api/v1/vm/buy/init", "")]
+    [InlineData("/api/v1/vm/buy/init", "null")]
+    [InlineData("/v1/purchase-intents", "")]
+    [InlineData("/v1/purchase-intents", "null")]
+    public async Task AnEmptyOrNullJsonBodyIsNamedInTheApisOwnWords(string path, string body)
+    {
+        using var client = _silo.CreateClient();
+
+        var response = await client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await AssertError(response, HttpStatusCode.BadRequest, "A JSON request body is required");
+    }
+
+    [Theory]
+    [InlineData("/api/v1/vm/buy/init", "text/plain")]
+    [InlineData("/api/v1/vm/buy/init", null)]
+    [InlineData("/v1/purchase-intents", "application/xml")]
+    public async Task ABodyThatIsNotJsonIs415NamingTheExpectedContentType(string path, string? contentType)
+    {
+        using var client = _silo.CreateClient();
+        var content = new ByteArrayContent("""{"id":"demo","amount":1,"user_id":"u"}"""u8.ToArray());
+        if (contentType is not null)
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        var response = await client.PostAsync(path, content);
+
+        await AssertError(response, HttpStatusCode.UnsupportedMediaType, "Content-Type must be application/json");
+    }
+
     [Fact]
     public async Task ThePhosphorKeyHeaderIsAnAlias()
     {
