@@ -35,7 +35,7 @@ public sealed record BuyResult(BuyOutcome Outcome, SessionView? Session);
 [Alias("vm.IPurchaseSessionGrain")]
 public interface IPurchaseSessionGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the purchase; a repeated call answers the session as it is.</summary>
+    /// <summary>Starts the purchase; a repeated call moves an unfinished session on, and answers it as it is.</summary>
     Task<BuyResult> Init(BuyCommand command);
 
     /// <summary>Null when unknown or another partner's.</summary>
@@ -87,7 +87,15 @@ public sealed partial class PurchaseSessionGrain(
     public async Task<BuyResult> Init(BuyCommand command)
     {
         if (state.RecordExists)
+        {
+            // A retry (same Idempotency-Key) of a buy/init that failed part-way: carry the session on from where it is.
+            if (!state.State.IsTerminal)
+            {
+                StartPolling();
+                await AdvanceAsync();
+            }
             return Result();
+        }
 
         var now = time.GetUtcNow();
         var publicId = await ClaimPublicIdAsync();

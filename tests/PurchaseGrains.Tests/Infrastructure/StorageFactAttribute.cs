@@ -32,3 +32,26 @@ public sealed class StorageFactDiscoverer(IMessageSink diagnosticMessageSink) : 
             : base.Discover(discoveryOptions, testMethod, factAttribute);
     }
 }
+
+/// <summary>The <see cref="StorageFactAttribute"/> of a theory: skipped like it in a class marked <see cref="RequiresPostgresAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+[XunitTestCaseDiscoverer("PurchaseGrains.Tests.Infrastructure.StorageTheoryDiscoverer", "PurchaseGrains.Tests")]
+public sealed class StorageTheoryAttribute : TheoryAttribute;
+
+public sealed class StorageTheoryDiscoverer(IMessageSink diagnosticMessageSink) : TheoryDiscoverer(diagnosticMessageSink)
+{
+    public override IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod,
+        IAttributeInfo theoryAttribute)
+    {
+        var requiresPostgres = testMethod.TestClass.Class
+            .GetCustomAttributes(typeof(RequiresPostgresAttribute).AssemblyQualifiedName)
+            .Any();
+        return requiresPostgres && PostgresDatabase.SkipReason is { } reason
+            ?
+            [
+                new XunitSkippedDataRowTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(),
+                    discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, reason),
+            ]
+            : base.Discover(discoveryOptions, testMethod, theoryAttribute);
+    }
+}

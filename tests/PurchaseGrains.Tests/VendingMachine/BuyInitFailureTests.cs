@@ -36,6 +36,28 @@ public class BuyInitFailureTests : SiloSuite
         VmApi.AssertError(HttpStatusCode.InternalServerError, "Error during transaction", await api.BuyAsync("p1", 1, "user-1"));
     }
 
+    [StorageFact]
+    public async Task ARetryWithTheSameIdempotencyKeyAfterA503ReachesTheSamePurchaseInsteadOfBuyingAgain()
+    {
+        var fulfillment = new FailingOnceFulfillment(new LostConnectionException());
+        await using var silo = await StartSiloAsync(configure: b => b.Services.AddSingleton<IFulfillmentProvider>(fulfillment));
+        var api = new VmApi(silo);
+        await api.PutPackAsync("p1");
+        await api.AddCardsAsync("p1", "c", 1m, 2m, 3m, 4m);
+        api.Partner.DefaultRequestHeaders.Add("Idempotency-Key", "buy-once");
+
+        // The session recorded its cards before the mint failed: its recovery reminder would finish it anyway.
+        VmApi.AssertError(HttpStatusCode.ServiceUnavailable, "Storage is unavailable; retry shortly", await api.BuyAsync("p1", 2, "u"));
+        var sessionId = await api.BuyOkAsync("p1", 2, "u");
+        var (status, body) = await api.StatusAsync(sessionId);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, body["result"]!["nfts"]!.AsArray().Count);
+        Assert.Equal(1, fulfillment.Submitted);
+        Assert.Equal(2, (await api.GetAsync("/api/v1/inventory/u")).Body["items"]!.AsArray().Count);
+        Assert.Equal(2, (await api.PackAsync("p1"))["in_stock"]!.GetValue<long>());
+    }
+
     private Task<TestSilo> StartAsync(Exception failure) =>
         StartSiloAsync(configure: b => b.Services.AddSingleton<IFulfillmentProvider>(new FailingFulfillment(failure)));
 
@@ -45,6 +67,25 @@ public class BuyInitFailureTests : SiloSuite
         public Task<MintSubmission> SubmitAsync(MintOperation operation, CancellationToken cancellationToken) => Task.FromException<MintSubmission>(failure);
 
         public Task<MintStatus> GetStatusAsync(string mintId, CancellationToken cancellationToken) => Task.FromException<MintStatus>(failure);
+    }
+
+    /// <summary>The first submission fails with <paramref name="failure"/>; later ones complete like the sandbox.</summary>
+    private sealed class FailingOnceFulfillment(Exception failure) : IFulfillmentProvider
+    {
+        private readonly SandboxFulfillmentProvider _sandbox = new();
+        private int _attempts;
+
+        public int Submitted;
+
+        public Task<MintSubmission> SubmitAsync(MintOperation operation, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _attempts) == 1)
+                return Task.FromException<MintSubmission>(failure);
+            Interlocked.Increment(ref Submitted);
+            return _sandbox.SubmitAsync(operation, cancellationToken);
+        }
+
+        public Task<MintStatus> GetStatusAsync(string mintId, CancellationToken cancellationToken) => _sandbox.GetStatusAsync(mintId, cancellationToken);
     }
 
     /// <summary>What a database driver throws when its connection is gone.</summary>

@@ -308,7 +308,7 @@ public class VendingMachineApiTests : SiloSuite
         Assert.Equal(HttpStatusCode.OK, status);
     }
 
-    [Theory]
+    [StorageTheory]
     [InlineData("""{"cards":[null]}""", "cards[0]: must be an object")]
     [InlineData("""{"cards":[{"id":"ok","name":"n","fmv":1,"type":"enft"},null]}""", "cards[1]: must be an object")]
     public async Task ANullCardIsRefusedNotACrash(string body, string error)
@@ -323,7 +323,7 @@ public class VendingMachineApiTests : SiloSuite
         Assert.Equal(error, (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("error").GetString());
     }
 
-    [Theory]
+    [StorageTheory]
     [InlineData("""{"slug":"s","name":"n","max_per_mint":1,"rarity_distribution":[null]}""", "every rarity tier must be an object")]
     [InlineData("""{"slug":"s","name":"n","max_per_mint":1,"categories":[null],"rarity_distribution":[{"id":"t","upper":1,"weight":1}]}""", "categories must be a list of strings")]
     public async Task ANullTierOrCategoryIsRefusedNotACrash(string body, string error)

@@ -5,6 +5,7 @@ using PurchaseGrains.Grains.VendingMachine;
 using Orleans;
 using PurchaseGrains.Runtime.Storage;
 using PurchaseGrains.Silo.Http;
+using PurchaseGrains.Silo.Idempotency;
 
 namespace PurchaseGrains.Silo.Endpoints.VendingMachine;
 
@@ -72,7 +73,7 @@ public static partial class VendingMachineEndpoints
     }
 
     private static async Task<Results<Ok<BuyInitResponse>, JsonHttpResult<ApiError>>> BuyInit(BuyInitRequest request, Caller caller,
-        IGrainFactory grains, CardPool pool, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpContext context, IGrainFactory grains, CardPool pool, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.UserId))
             return ApiErrors.Status(400, "user_id is required");
@@ -85,7 +86,7 @@ public static partial class VendingMachineEndpoints
         if (!pack.Enable || !await pool.HasInStockAsync(pack, request.Amount, cancellationToken))
             return OutOfStock();
 
-        var sessionId = Guid.NewGuid().ToString();
+        var sessionId = IdempotentIds.For(context, caller.Partner) ?? Guid.NewGuid().ToString();
         BuyResult result;
         try
         {
