@@ -29,6 +29,10 @@ public sealed record SessionDurationDraft(int? TimeoutSeconds);
 public static class ListingValidator
 {
     public const int MaxTimeoutSeconds = 24 * 60 * 60;
+    public const int MaxIdLength = 200;
+
+    /// <summary>How far ahead a listing may be scheduled: far enough for any sale, short of dates nobody means.</summary>
+    public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(10 * 366);
 
     public static (ListingDefinition? Definition, string? Error) Validate(ListingDraft draft, DateTimeOffset now)
     {
@@ -36,6 +40,8 @@ public static class ListingValidator
         var collectionId = Blank(draft.CollectionId);
         if ((itemId is null) == (collectionId is null))
             return Fail("Exactly one of item_id or collection_id is required");
+        if ((itemId ?? collectionId)!.Length > MaxIdLength)
+            return Fail($"{(itemId is not null ? "item_id" : "collection_id")} must be at most {MaxIdLength} characters");
         if (draft.QuantityListed is not { } quantity || quantity < 1)
             return Fail("quantity_listed must be at least 1");
         if (!TryParsePrice(draft.Price, out var price))
@@ -48,10 +54,12 @@ public static class ListingValidator
         foreach (var name in providerNames)
         {
             if (!WireEnum<PaymentProvider>.TryParse(name, out var provider))
-                return Fail($"Unknown payment provider '{name}'");
+                return Fail($"Unknown payment provider '{name}'; accepted values: {string.Join(", ", WireEnum<PaymentProvider>.AllNames)}");
             if (!providers.Contains(provider))
                 providers.Add(provider);
         }
+        if (price == 0 && providers.Contains(PaymentProvider.Stripe))
+            return Fail("price must be at least 1 for STRIPE: a card payment of 0 cannot be taken");
         var maxPerTx = draft.MaxQuantityPerTx ?? 1;
         if (maxPerTx < 1)
             return Fail("max_quantity_per_tx must be at least 1");
@@ -59,6 +67,10 @@ public static class ListingValidator
         if (policy is null)
             return Fail(policyError!);
         var start = draft.StartTime ?? UnixMicros.Truncate(now);
+        if (start > now + MaxScheduleAhead)
+            return Fail("start_time must be within 10 years from now");
+        if (draft.EndTime > now + MaxScheduleAhead)
+            return Fail("end_time must be within 10 years from now");
         if (draft.EndTime is { } end && end <= start)
             return Fail("end_time must be after start_time");
         return (new ListingDefinition(itemId, collectionId, quantity, price, currency, providers, maxPerTx, policy,

@@ -20,8 +20,8 @@ public static partial class BuyerRules
         var eth = Blank(buyer?.EthAddress);
         if (email is not null && !IsEmail(email))
             return Refuse("buyer.email is not a valid email address");
-        if (eth is not null && !EthAddressPattern().IsMatch(eth))
-            return Refuse("buyer.eth_address must be 0x followed by 40 hex digits");
+        if (eth is not null && !IsEthAddress(eth))
+            return Refuse($"buyer.eth_address {EthAddressRule}");
 
         switch (provider)
         {
@@ -46,6 +46,10 @@ public static partial class BuyerRules
 
     public static string NormalizeEthAddress(string address) => address.Trim().ToLowerInvariant();
 
+    public const string EthAddressRule = "must be 0x followed by 40 hex digits";
+
+    public static bool IsEthAddress(string value) => EthAddressPattern().IsMatch(value.Trim());
+
     private static (BuyerIdentity?, PurchaseRefusal?) Accept(string? email, string? eth, FulfillmentMethod method)
     {
         var key = email is not null && method != FulfillmentMethod.Transfer
@@ -58,7 +62,7 @@ public static partial class BuyerRules
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private static bool IsEmail(string value)
+    public static bool IsEmail(string value)
     {
         var at = value.IndexOf('@');
         return value.Length <= 254 && at > 0 && at == value.LastIndexOf('@') && at < value.Length - 1 && !value.Any(char.IsWhiteSpace);

@@ -35,6 +35,11 @@ public sealed record IntentQuery(
             status = parsed;
         }
 
+        if (single["eth_address"] is { } ethFilter && !BuyerRules.IsEthAddress(ethFilter))
+            return (null, $"eth_address {BuyerRules.EthAddressRule}");
+        if (single["email"] is { } emailFilter && !BuyerRules.IsEmail(emailFilter.Trim()))
+            return (null, "email is not a valid email address");
+
         var (fulfillmentStatuses, e1) = ParseMany<FulfillmentStatus>(query, "fulfillment_status");
         var (fulfillmentMethods, e2) = ParseMany<FulfillmentMethod>(query, "fulfillment_method");
         var (providers, e3) = ParseMany<PaymentProvider>(query, "payment_provider");

@@ -85,6 +85,7 @@ public sealed class QueryValues(IReadOnlyDictionary<string, string?[]> values)
     /// <summary>Every value, whether the name was repeated or its values comma separated (spaces allowed).</summary>
     public IReadOnlyList<string> Many(string name) =>
         values.TryGetValue(name, out var given)
-            ? given.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList()
+            // Empty entries are kept, so that "payment_provider=,," is refused as an unknown value, not read as no filter.
+            ? given.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries)).ToList()
             : [];
 }

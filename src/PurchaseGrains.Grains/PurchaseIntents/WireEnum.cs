@@ -5,7 +5,7 @@ namespace PurchaseGrains.Grains.PurchaseIntents;
 
 /// <summary>
 /// The Phosphor wire spelling of an enum value: upper snake case (<c>MintVoucher</c> is <c>MINT_VOUCHER</c>).
-/// Parsing is case-insensitive and refuses numbers and unknown names.
+/// Parsing is exact, as in the API we mirror (<c>stripe</c> is not <c>STRIPE</c>), and refuses numbers and unknown names.
 /// </summary>
 public static class WireEnum<T> where T : struct, Enum
 {
@@ -13,7 +13,7 @@ public static class WireEnum<T> where T : struct, Enum
         Enum.GetValues<T>().ToFrozenDictionary(v => v, v => JsonNamingPolicy.SnakeCaseUpper.ConvertName(v.ToString()));
 
     private static readonly FrozenDictionary<string, T> Values =
-        Names.ToFrozenDictionary(p => p.Value, p => p.Key, StringComparer.OrdinalIgnoreCase);
+        Names.ToFrozenDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
 
     public static IReadOnlyCollection<string> AllNames => Names.Values;
 

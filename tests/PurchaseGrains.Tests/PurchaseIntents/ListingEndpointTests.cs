@@ -51,9 +51,37 @@ public sealed class ListingEndpointTests : IntentSiloTest
             "Exactly one of item_id or collection_id is required");
         var badProvider = new { item_id = "i", quantity_listed = 1, price = "1", currency = "USD", payment_providers = new[] { "PAYPAL" } };
         await IntentApi.AssertErrorAsync(await Api.Admin.PostAsJsonAsync("/v1/listings", badProvider), HttpStatusCode.BadRequest,
-            "Unknown payment provider 'PAYPAL'");
+            "Unknown payment provider 'PAYPAL'; accepted values: STRIPE, EMAIL_CLAIM, MINT_VOUCHER, ORGANIZATION");
         var numericPrice = new StringContent("""{"item_id":"i","quantity_listed":1,"price":25,"currency":"USD","payment_providers":["STRIPE"]}""", Encoding.UTF8, "application/json");
         await IntentApi.AssertErrorAsync(await Api.Admin.PostAsync("/v1/listings", numericPrice), HttpStatusCode.BadRequest, "Invalid JSON body at $.price");
+    }
+
+    [Theory]
+    [InlineData("""{"item_id":"i","quantity_listed":1,"price":"0","currency":"USD","payment_providers":["STRIPE"]}""",
+        "price must be at least 1 for STRIPE: a card payment of 0 cannot be taken")]
+    [InlineData("""{"item_id":"i","quantity_listed":1,"price":"1","currency":"usd","payment_providers":["STRIPE"]}""",
+        "currency must be one of USD, EUR, ETH")]
+    [InlineData("""{"item_id":"i","quantity_listed":1,"price":"1","currency":"USD","payment_providers":["stripe"]}""",
+        "Unknown payment provider 'stripe'; accepted values: STRIPE, EMAIL_CLAIM, MINT_VOUCHER, ORGANIZATION")]
+    [InlineData("""{"item_id":"i","quantity_listed":1,"price":"1","currency":"USD","payment_providers":["STRIPE"],"start_time":"9999-12-31T00:00:00Z"}""",
+        "start_time must be within 10 years from now")]
+    [InlineData("""{"item_id":"i","quantity_listed":1,"price":"1","currency":"USD","payment_providers":["STRIPE"],"end_time":"9999-12-31T00:00:00Z"}""",
+        "end_time must be within 10 years from now")]
+    public async Task ValuesOutsideTheContractAreRefusedNamingWhatIsAccepted(string body, string error) =>
+        await IntentApi.AssertErrorAsync(await Api.Admin.PostAsync("/v1/listings", new StringContent(body, Encoding.UTF8, "application/json")),
+            HttpStatusCode.BadRequest, error);
+
+    [Fact]
+    public async Task AnOverlongItemIdIsRefusedWithItsLimit() =>
+        await IntentApi.AssertErrorAsync(await Api.Admin.PostAsJsonAsync("/v1/listings", new { item_id = new string('i', 201), quantity_listed = 1,
+            price = "1", currency = "USD", payment_providers = new[] { "STRIPE" } }), HttpStatusCode.BadRequest, "item_id must be at most 200 characters");
+
+    [Fact]
+    public async Task ALowerCaseProviderOnAnIntentIsRefusedNamingTheAcceptedValues()
+    {
+        var listing = await Api.CreateListingAsync();
+        await IntentApi.AssertErrorAsync(await Api.PostIntentAsync(IntentApi.NoPayment("stripe", listing, email: "b@example.com")),
+            HttpStatusCode.BadRequest, "Unknown provider 'stripe'; accepted values: STRIPE, EMAIL_CLAIM, MINT_VOUCHER, ORGANIZATION");
     }
 
     [Fact]

@@ -9,6 +9,18 @@ namespace PurchaseGrains.Tests.VendingMachine;
 public class VendingMachineApiTests : SiloSuite
 {
     [StorageFact]
+    public async Task AnOverlongUserIdIsRefusedWithItsLimit()
+    {
+        await using var silo = await StartSiloAsync();
+        var api = new VmApi(silo);
+        await api.PutPackAsync("p1");
+        await api.AddCardsAsync("p1", "c", 1m);
+
+        VmApi.AssertError(HttpStatusCode.BadRequest, "user_id must be at most 200 characters", await api.BuyAsync("p1", 1, new string('u', 100_000)));
+        Assert.Equal(1, (await api.PackAsync("p1"))["in_stock"]!.GetValue<long>());
+    }
+
+    [StorageFact]
     public async Task SandboxBuyIsFulfilledByTheFirstStatusCall()
     {
         await using var silo = await StartSiloAsync();

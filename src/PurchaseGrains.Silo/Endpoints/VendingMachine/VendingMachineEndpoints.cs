@@ -13,6 +13,7 @@ namespace PurchaseGrains.Silo.Endpoints.VendingMachine;
 public static partial class VendingMachineEndpoints
 {
     public const int DefaultPullLimit = 20;
+    public const int MaxUserIdLength = 200;
 
     public static RouteGroupBuilder MapVendingMachineApi(this IEndpointRouteBuilder app)
     {
@@ -77,6 +78,8 @@ public static partial class VendingMachineEndpoints
     {
         if (string.IsNullOrWhiteSpace(request.UserId))
             return ApiErrors.Status(400, "user_id is required");
+        if (request.UserId.Length > MaxUserIdLength)
+            return ApiErrors.Status(400, $"user_id must be at most {MaxUserIdLength} characters");
         if (request.Amount <= 0)
             return ApiErrors.Status(400, "Amount must be greater than 0");
         if (string.IsNullOrWhiteSpace(request.Id) || await grains.GetGrain<IPackGrain>(request.Id).Get() is not { } pack)

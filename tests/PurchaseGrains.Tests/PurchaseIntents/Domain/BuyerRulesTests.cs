@@ -59,11 +59,12 @@ public sealed class BuyerRulesTests
         Assert.Equal(message, BuyerRules.Resolve(PaymentProvider.Stripe, new Buyer(email, eth)).Refusal!.Message);
 
     [Fact]
-    public void WireNamesAreUpperSnakeCaseAndParseCaseInsensitively()
+    public void WireNamesAreUpperSnakeCaseAndParseExactly()
     {
         Assert.Equal("MINT_VOUCHER", PaymentProvider.MintVoucher.ToWire());
-        Assert.True(WireEnum<PaymentProvider>.TryParse(" email_claim ", out var provider));
+        Assert.True(WireEnum<PaymentProvider>.TryParse(" EMAIL_CLAIM ", out var provider));
         Assert.Equal(PaymentProvider.EmailClaim, provider);
+        Assert.False(WireEnum<PaymentProvider>.TryParse("email_claim", out _));
         Assert.False(WireEnum<PaymentProvider>.TryParse("1", out _));
         Assert.False(WireEnum<PaymentProvider>.TryParse("PAYPAL", out _));
     }

@@ -30,10 +30,11 @@ public sealed class IntentQueryTests
     [Fact]
     public void SingleValueFiltersAreNormalized()
     {
-        var (query, _) = Parse(("status", "confirmed"), ("email", "A@B.co"), ("eth_address", "0xABC"), ("listing_id", "l1"), ("order_direction", "asc"), ("limit", "5"));
+        var (query, _) = Parse(("status", "CONFIRMED"), ("email", "A@B.co"), ("eth_address", "0xABCDEF0123456789abcdef0123456789ABCDEF01"),
+            ("listing_id", "l1"), ("order_direction", "ASC"), ("limit", "5"));
         Assert.Equal(IntentStatus.Confirmed, query!.Status);
         Assert.Equal("a@b.co", query.Email);
-        Assert.Equal("0xabc", query.EthAddress);
+        Assert.Equal("0xabcdef0123456789abcdef0123456789abcdef01", query.EthAddress);
         Assert.Equal("l1", query.ListingId);
         Assert.Equal(new PageRequest(SortDirection.Asc, 5, null), query.Page);
     }

@@ -43,7 +43,7 @@ public sealed class ListingRulesTests
     [Fact]
     public void UnknownProvidersAndCurrenciesAreRefused()
     {
-        Assert.Equal("Unknown payment provider 'PAYPAL'", ListingValidator.Validate(Draft(providers: ["PAYPAL"]), Now).Error);
+        Assert.Equal("Unknown payment provider 'PAYPAL'; accepted values: STRIPE, EMAIL_CLAIM, MINT_VOUCHER, ORGANIZATION", ListingValidator.Validate(Draft(providers: ["PAYPAL"]), Now).Error);
         Assert.Equal("currency must be one of USD, EUR, ETH", ListingValidator.Validate(Draft() with { Currency = "GBP" }, Now).Error);
         Assert.Equal("payment_providers must name at least one provider", ListingValidator.Validate(Draft(providers: []), Now).Error);
     }
