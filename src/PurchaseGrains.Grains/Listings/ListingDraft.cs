@@ -31,8 +31,10 @@ public static class ListingValidator
     public const int MaxTimeoutSeconds = 24 * 60 * 60;
     public const int MaxIdLength = 200;
 
-    /// <summary>How far ahead a listing may be scheduled: far enough for any sale, short of dates nobody means.</summary>
-    public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(10 * 366);
+    /// <summary>A listing's times come before this: far enough for any sale (2099 reads as "no end"), short of 9999.</summary>
+    public static readonly DateTimeOffset ScheduleLimit = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static string BeyondScheduleLimit(string field) => $"{field} must be before 2100-01-01T00:00:00Z";
 
     public static (ListingDefinition? Definition, string? Error) Validate(ListingDraft draft, DateTimeOffset now)
     {
@@ -67,10 +69,10 @@ public static class ListingValidator
         if (policy is null)
             return Fail(policyError!);
         var start = draft.StartTime ?? UnixMicros.Truncate(now);
-        if (start > now + MaxScheduleAhead)
-            return Fail("start_time must be within 10 years from now");
-        if (draft.EndTime > now + MaxScheduleAhead)
-            return Fail("end_time must be within 10 years from now");
+        if (start >= ScheduleLimit)
+            return Fail(BeyondScheduleLimit("start_time"));
+        if (draft.EndTime >= ScheduleLimit)
+            return Fail(BeyondScheduleLimit("end_time"));
         if (draft.EndTime is { } end && end <= start)
             return Fail("end_time must be after start_time");
         return (new ListingDefinition(itemId, collectionId, quantity, price, currency, providers, maxPerTx, policy,

@@ -35,6 +35,10 @@ public sealed record ListingPatch(JsonElement Body)
         }
         if (end is { } e && e <= start)
             return Fail("end_time must be after start_time");
+        if (start >= ListingValidator.ScheduleLimit)
+            return Fail(ListingValidator.BeyondScheduleLimit("start_time"));
+        if (end >= ListingValidator.ScheduleLimit)
+            return Fail(ListingValidator.BeyondScheduleLimit("end_time"));
 
         var policy = current.Policy;
         if (Body.TryGetProperty("policy", out var policyValue))

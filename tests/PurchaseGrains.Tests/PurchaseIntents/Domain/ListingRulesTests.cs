@@ -75,6 +75,8 @@ public sealed class ListingRulesTests
         Assert.Equal("The policy type cannot be changed", Patch("""{"policy":{"type":"FCFS"}}""").ApplyTo(definition).Error);
         Assert.Null(Patch("""{"policy":{"type":"ALLOW_LIST"}}""").ApplyTo(definition).Error);
         Assert.Equal("end_time must be after start_time", Patch("""{"end_time":"2025-01-01T00:00:00Z"}""").ApplyTo(definition).Error);
+        Assert.Equal("end_time must be before 2100-01-01T00:00:00Z", Patch("""{"end_time":"9999-12-31T00:00:00Z"}""").ApplyTo(definition).Error);
+        Assert.Equal("start_time must be before 2100-01-01T00:00:00Z", Patch("""{"start_time":"9999-01-01T00:00:00Z","end_time":null}""").ApplyTo(definition).Error);
     }
 
     [Fact]
