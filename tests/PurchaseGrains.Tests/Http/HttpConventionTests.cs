@@ -61,6 +61,26 @@ public sealed class HttpConventionTests : IAsyncLifetime
         await AssertError(response, HttpStatusCode.UnsupportedMediaType, "Content-Type must be application/json");
     }
 
+    /// <summary>
+    /// Kestrel refuses headers over its 32 KiB total before any middleware runs, and writes that answer itself with no
+    /// body to put an envelope in; docs/api.md documents it. Below that limit, the service's own JSON 400 answers.
+    /// </summary>
+    [Fact]
+    public async Task AnIdempotencyKeyPastKestrelsHeaderLimitIs431AndOneJustOverOursIsTheJson400()
+    {
+        using var client = _silo.CreateClient();
+
+        using var huge = new HttpRequestMessage(HttpMethod.Post, "/test/counters/h") { Content = JsonContent.Create(new { by = 1 }) };
+        huge.Headers.TryAddWithoutValidation("Idempotency-Key", new string('k', 100_000));
+        var refused = await client.SendAsync(huge);
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, refused.StatusCode);
+        Assert.Empty(await refused.Content.ReadAsByteArrayAsync());
+
+        using var long1000 = new HttpRequestMessage(HttpMethod.Post, "/test/counters/h") { Content = JsonContent.Create(new { by = 1 }) };
+        long1000.Headers.TryAddWithoutValidation("Idempotency-Key", new string('k', 1_000));
+        await AssertError(await client.SendAsync(long1000), HttpStatusCode.BadRequest, "Idempotency-Key must be at most 255 characters");
+    }
+
     [Fact]
     public async Task ThePhosphorKeyHeaderIsAnAlias()
     {
