@@ -18,19 +18,10 @@ public sealed class RequiresPostgresAttribute : Attribute;
 public sealed class StorageFactDiscoverer(IMessageSink diagnosticMessageSink) : FactDiscoverer(diagnosticMessageSink)
 {
     public override IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod,
-        IAttributeInfo factAttribute)
-    {
-        var requiresPostgres = testMethod.TestClass.Class
-            .GetCustomAttributes(typeof(RequiresPostgresAttribute).AssemblyQualifiedName)
-            .Any();
-        return requiresPostgres && PostgresDatabase.SkipReason is { } reason
-            ?
-            [
-                new XunitSkippedDataRowTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(),
-                    discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, reason),
-            ]
+        IAttributeInfo factAttribute) =>
+        PostgresSkip.For(DiagnosticMessageSink, discoveryOptions, testMethod) is { } skipped
+            ? [skipped]
             : base.Discover(discoveryOptions, testMethod, factAttribute);
-    }
 }
 
 /// <summary>The <see cref="StorageFactAttribute"/> of a theory: skipped like it in a class marked <see cref="RequiresPostgresAttribute"/>.</summary>
@@ -41,17 +32,18 @@ public sealed class StorageTheoryAttribute : TheoryAttribute;
 public sealed class StorageTheoryDiscoverer(IMessageSink diagnosticMessageSink) : TheoryDiscoverer(diagnosticMessageSink)
 {
     public override IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod,
-        IAttributeInfo theoryAttribute)
-    {
-        var requiresPostgres = testMethod.TestClass.Class
-            .GetCustomAttributes(typeof(RequiresPostgresAttribute).AssemblyQualifiedName)
-            .Any();
-        return requiresPostgres && PostgresDatabase.SkipReason is { } reason
-            ?
-            [
-                new XunitSkippedDataRowTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(),
-                    discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, reason),
-            ]
+        IAttributeInfo theoryAttribute) =>
+        PostgresSkip.For(DiagnosticMessageSink, discoveryOptions, testMethod) is { } skipped
+            ? [skipped]
             : base.Discover(discoveryOptions, testMethod, theoryAttribute);
-    }
+}
+
+/// <summary>The skipped case that stands for a test of a <see cref="RequiresPostgresAttribute"/> class when PostgreSQL tests are skipped here.</summary>
+internal static class PostgresSkip
+{
+    public static IXunitTestCase? For(IMessageSink sink, ITestFrameworkDiscoveryOptions options, ITestMethod testMethod) =>
+        testMethod.TestClass.Class.GetCustomAttributes(typeof(RequiresPostgresAttribute).AssemblyQualifiedName).Any()
+        && PostgresDatabase.SkipReason is { } reason
+            ? new XunitSkippedDataRowTestCase(sink, options.MethodDisplayOrDefault(), options.MethodDisplayOptionsOrDefault(), testMethod, reason)
+            : null;
 }
