@@ -93,15 +93,5 @@ public sealed class GrainCluster : IAsyncDisposable
         return pack;
     }
 
-    /// <summary>Advances the fake clock one poll interval at a time, letting each round of timer ticks run.</summary>
-    public async Task AdvanceAsync(TimeSpan by)
-    {
-        for (var passed = TimeSpan.Zero; passed < by; passed += PollInterval)
-        {
-            Clock.Advance(PollInterval);
-            await Task.Delay(50);
-        }
-    }
-
     public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }

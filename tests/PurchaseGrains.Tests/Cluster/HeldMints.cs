@@ -35,7 +35,5 @@ public sealed class HeldMints : IFulfillmentProvider
 
     public void Complete(string operationId) => _operations[operationId] = MintState.Completed;
 
-    public void Fail(string operationId) => _operations[operationId] = MintState.Failed;
-
     public void CompleteAll() => _completeAll = true;
 }
