@@ -14,24 +14,18 @@ public sealed class CardPool(IIndexQueries queries)
     {
         var parameters = TierRangeParameters(pack);
         var sql = new StringBuilder();
-        var weighted = new List<string>();
         for (var i = 0; i < pack.RarityDistribution.Count; i++)
         {
-            var tier = pack.RarityDistribution[i];
-            var range = $"(fmv >= @lo{i} AND fmv <= @hi{i})";
-            if (tier.Weight > 0)
-                weighted.Add(range);
             sql.Append(CultureInfo.InvariantCulture, $"""
                 SELECT {i} AS tier, COUNT(*) AS count, SUM(fmv) AS sumfmv, MIN(fmv) AS minfmv, MAX(fmv) AS maxfmv
-                FROM vm_cards WHERE pack_id = @pack AND status = 'available' AND {range}
+                FROM vm_cards WHERE pack_id = @pack AND status = 'available' AND {TierRange(i)}
                 UNION ALL
 
                 """);
         }
-        var drawableRange = weighted.Count == 0 ? "1 = 0" : string.Join(" OR ", weighted);
         sql.Append(CultureInfo.InvariantCulture, $"""
             SELECT -1 AS tier, COUNT(*) AS count, NULL AS sumfmv, NULL AS minfmv, NULL AS maxfmv
-            FROM vm_cards WHERE pack_id = @pack AND status = 'available' AND ({drawableRange})
+            FROM vm_cards WHERE pack_id = @pack AND status = 'available' AND ({DrawableRange(pack)})
             """);
         var rows = await queries.QueryAsync<AggregateRow>(sql.ToString(), parameters, cancellationToken);
         var tiers = rows.Where(r => r.Tier >= 0).OrderBy(r => r.Tier)
@@ -69,17 +63,10 @@ public sealed class CardPool(IIndexQueries queries)
     {
         var parameters = TierRangeParameters(pack);
         parameters.Add("amount", amount);
-        var weighted = pack.RarityDistribution
-            .Select((tier, i) => (tier, i))
-            .Where(t => t.tier.Weight > 0)
-            .Select(t => string.Create(CultureInfo.InvariantCulture, $"(fmv >= @lo{t.i} AND fmv <= @hi{t.i})"))
-            .ToList();
-        if (weighted.Count == 0)
-            return false;
         var available = await queries.QuerySingleOrDefaultAsync<long>($"""
             SELECT COUNT(*) FROM (
                 SELECT 1 FROM vm_cards
-                WHERE pack_id = @pack AND status = 'available' AND ({string.Join(" OR ", weighted)})
+                WHERE pack_id = @pack AND status = 'available' AND ({DrawableRange(pack)})
                 LIMIT @amount) AS capped
             """, parameters, cancellationToken);
         return available >= amount;
@@ -128,6 +115,16 @@ public sealed class CardPool(IIndexQueries queries)
     public Task<IReadOnlyList<string>> ReservedByAsync(string sessionId, CancellationToken cancellationToken) =>
         queries.QueryAsync<string>("SELECT grain_key FROM vm_cards WHERE session_id = @sessionId AND status = 'reserved'",
             new { sessionId }, cancellationToken);
+
+    /// <summary>Tier <paramref name="index"/>'s fmv range, over the parameters of <see cref="TierRangeParameters"/>.</summary>
+    private static string TierRange(int index) => string.Create(CultureInfo.InvariantCulture, $"(fmv >= @lo{index} AND fmv <= @hi{index})");
+
+    /// <summary>Cards inside at least one weighted tier (those a draw can reach); matches nothing when no tier has weight.</summary>
+    private static string DrawableRange(PackDefinition pack)
+    {
+        var weighted = pack.RarityDistribution.Select((tier, i) => (tier, i)).Where(t => t.tier.Weight > 0).Select(t => TierRange(t.i)).ToList();
+        return weighted.Count == 0 ? "1 = 0" : string.Join(" OR ", weighted);
+    }
 
     /// <summary><c>@pack</c>, and <c>@lo{i}</c> / <c>@hi{i}</c> for each rarity tier's fmv range.</summary>
     private static DynamicParameters TierRangeParameters(PackDefinition pack)
