@@ -59,10 +59,10 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
     /// </summary>
     private static string BindingProblem(string frameworkMessage)
     {
-        if (frameworkMessage.Contains("no body was provided", StringComparison.Ordinal)
-            || RequiredParameter().Match(frameworkMessage) is { Success: true, Groups: var required } && required["source"].Value == "body")
+        var missing = RequiredParameter().Match(frameworkMessage);
+        if (frameworkMessage.Contains("no body was provided", StringComparison.Ordinal) || missing is { Success: true } && missing.Groups["source"].Value == "body")
             return "A JSON request body is required";
-        if (RequiredParameter().Match(frameworkMessage) is { Success: true } missing)
+        if (missing.Success)
             return $"{missing.Groups["name"].Value} is required";
         if (UnboundParameter().Match(frameworkMessage) is { Success: true } invalid)
             return $"Invalid value for {invalid.Groups["name"].Value}";
