@@ -54,12 +54,13 @@ public static class LongPollWakeBenchmark
 
             var status = PostAsync(other, "/api/v1/vm/buy/status", new { session_id = sessionId });
             await Task.Delay(50, cancellationToken);
-            mints.Release(OperationOf(mints, $"u{i}"));
+            var operation = mints.OperationOf($"u{i}");
+            mints.Release(operation);
             var answer = await status;
             var answeredAt = Stopwatch.GetTimestamp();
             if (!answer.TryGetProperty("result", out _))
                 throw new InvalidOperationException($"buy/status answered without a result: {answer}");
-            wakeMs.Add(Stopwatch.GetElapsedTime(mints.CompletedAt(OperationOf(mints, $"u{i}")), answeredAt).TotalMilliseconds);
+            wakeMs.Add(Stopwatch.GetElapsedTime(mints.CompletedAt(operation), answeredAt).TotalMilliseconds);
         });
 
         var sorted = wakeMs.ToArray();
@@ -69,8 +70,6 @@ public static class LongPollWakeBenchmark
         Report.Line("long-poll", "mint completion to buy/status answer p99", Report.Percentile(sorted, 0.99), "ms", "target < 100");
         Report.Line("long-poll", "mint completion to buy/status answer max", sorted.LastOrDefault(), "ms");
     }
-
-    private static string OperationOf(ReleasedMints mints, string userId) => mints.OperationOf(userId);
 
     private static async Task PutPackAsync(Orleans.IGrainFactory grains, int cards)
     {
