@@ -1,25 +1,31 @@
 using PurchaseGrains.Grains.PurchaseIntents;
-using PurchaseGrains.Runtime;
+using Orleans.Concurrency;
+using Orleans;
 
 namespace PurchaseGrains.Grains.Listings;
 
 /// <summary>A purchase intent asking a listing for units. <paramref name="SellNow"/>: no payment is needed.</summary>
 /// <param name="Bucket">The <see cref="IntentBucket"/> key the new intent is counted in.</param>
+[GenerateSerializer, Immutable, Alias("listing.HoldRequest")]
 public sealed record HoldRequest(string IntentId, string Partner, PaymentProvider Provider, BuyerIdentity Buyer, int Quantity, bool SellNow,
     string Bucket);
 
 /// <summary>An intent now counted in <paramref name="Bucket"/> (an <see cref="IntentBucket"/> key).</summary>
+[GenerateSerializer, Immutable, Alias("listing.TrackRequest")]
 public sealed record TrackRequest(string IntentId, string Bucket);
 
 /// <param name="Outcome">Where the intent's units are now (a repeated request answers the first one's outcome).</param>
+[GenerateSerializer, Immutable, Alias("listing.HoldResult")]
 public sealed record HoldResult(LedgerOutcome Outcome, PurchaseRefusal? Refusal, ListingSnapshot? Listing);
 
 /// <summary>One listing (key: listing id): its definition and the only writer of its quantity.</summary>
+[Alias("listing.IListingGrain")]
 public interface IListingGrain : IGrainWithStringKey
 {
     Task<ListingSnapshot> Create(string partner, ListingDefinition definition);
 
     /// <summary>Null when the listing does not exist or belongs to another partner.</summary>
+    [ReadOnly]
     Task<ListingSnapshot?> Get(string partner);
 
     Task<(ListingSnapshot? Listing, PurchaseRefusal? Refusal)> Patch(string partner, ListingPatch patch);
@@ -48,6 +54,7 @@ public interface IListingGrain : IGrainWithStringKey
     /// </summary>
     Task TrackMany(IReadOnlyList<TrackRequest> requests);
 
-    /// <summary>The counters as stored now (read fresh, for checks and operators).</summary>
+    /// <summary>The counters as last written (for checks and operators).</summary>
+    [ReadOnly]
     Task<ListingCounters> GetCounters();
 }

@@ -1,14 +1,19 @@
 using PurchaseGrains.Grains.PurchaseIntents;
+using Orleans;
 
 namespace PurchaseGrains.Grains.Listings;
 
+[GenerateSerializer, Alias("listing.ListingCurrency")]
 public enum ListingCurrency { Usd, Eur, Eth }
 
+[GenerateSerializer, Alias("listing.PolicyType")]
 public enum PolicyType { Fcfs, AllowList }
 
 /// <summary>Computed from the clock and the quantity left (our choice: the Phosphor docs do not list them).</summary>
+[GenerateSerializer, Alias("listing.ListingStatus")]
 public enum ListingStatus { Scheduled, Active, SoldOut, Ended }
 
+[GenerateSerializer, Immutable, Alias("listing.ListingPolicy")]
 public sealed record ListingPolicy(
     PolicyType Type,
     IReadOnlyList<string> EmailAddresses,
@@ -23,6 +28,7 @@ public sealed record ListingPolicy(
 }
 
 /// <summary>What an admin listed. Quantity and price never change after creation; policy and window may.</summary>
+[GenerateSerializer, Immutable, Alias("listing.ListingDefinition")]
 public sealed record ListingDefinition(
     string? ItemId,
     string? CollectionId,
@@ -40,6 +46,7 @@ public sealed record ListingDefinition(
 }
 
 /// <summary>A listing as callers see it at one moment: its definition, its owner and its quantity left.</summary>
+[GenerateSerializer, Immutable, Alias("listing.ListingSnapshot")]
 public sealed record ListingSnapshot(
     string Id,
     string Partner,

@@ -1,14 +1,25 @@
+using Orleans;
+using Orleans.Runtime;
+using PurchaseGrains.Grains.Hosting;
 using PurchaseGrains.Grains.PurchaseIntents;
-using PurchaseGrains.Runtime;
 using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Grains.Listings;
 
+/// <summary>
+/// The one writer of a listing's quantity. Its ledger lines live in their own rows (<see cref="ListingTables.Holds"/>),
+/// read per batch: being the single activation, this grain is also the only writer of those rows, so what it reads is
+/// what it last wrote.
+/// </summary>
+[GrainType("listing")]
 public sealed class ListingGrain(
-    [PersistentState("listing")] IPersistentState<ListingState> state,
-    IIndexQueries index) : Grain, IListingGrain
+    [PersistentState("listing", GrainStores.Main)] IPersistentState<ListingState> state,
+    IIndexQueries index,
+    TimeProvider time) : Grain, IListingGrain
 {
     private ListingState State => state.State;
+
+    private string PrimaryKey => this.GetPrimaryKeyString();
 
     private bool Exists => state.RecordExists && State.Definition is not null;
 
@@ -20,10 +31,10 @@ public sealed class ListingGrain(
         {
             Partner = partner,
             Definition = definition,
-            CreatedAt = UnixMicros.Truncate(TimeProvider.GetUtcNow()),
+            CreatedAt = UnixMicros.Truncate(time.GetUtcNow()),
             Counters = ListingCounters.Fresh(definition.QuantityListed),
         };
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return State.Snapshot(PrimaryKey);
     }
 
@@ -48,14 +59,6 @@ public sealed class ListingGrain(
         if (visible.Count == 0)
             return requests.Select(_ => new HoldResult(LedgerOutcome.NotFound, PurchaseRefusal.NotFound("Listing not found"), null)).ToList();
         var decision = await DecideHoldsAsync(visible);
-        if (decision.Results.Any(r => r.Refusal is not null))
-        {
-            // A refusal writes nothing, so no version check would catch a stale cache: decide again on fresh state, and
-            // on ledger lines read after it. Lines read before it may miss holds that the fresh state already counts,
-            // and the write, checked against that fresh version, would then let a buyer past max_per_user.
-            await state.ReadStateAsync();
-            decision = await DecideHoldsAsync(visible);
-        }
         if (decision.NewLines.Count > 0)
         {
             State.Counters = decision.Counters;
@@ -72,12 +75,12 @@ public sealed class ListingGrain(
             : new HoldResult(LedgerOutcome.NotFound, PurchaseRefusal.NotFound("Listing not found"), null)).ToList();
     }
 
-    /// <summary>Decides the holds on the state as it is now and the ledger lines read after it.</summary>
+    /// <summary>Decides the holds on the state as it is now and the intents' ledger lines.</summary>
     private async Task<HoldBatchDecision> DecideHoldsAsync(IReadOnlyList<HoldRequest> requests)
     {
         var buyers = State.Definition?.Policy.MaxPerUser is null ? [] : requests.Select(r => r.Buyer.Key).Distinct().ToList();
         var (lines, buyerHas) = await ReadLedgerAsync(requests.Select(r => r.IntentId).Distinct().ToList(), buyers);
-        return HoldBatch.Decide(State.Snapshot(PrimaryKey), State.Counters, lines, buyerHas, requests, TimeProvider.GetUtcNow());
+        return HoldBatch.Decide(State.Snapshot(PrimaryKey), State.Counters, lines, buyerHas, requests, time.GetUtcNow());
     }
 
     public async Task<IReadOnlyList<LedgerAnswer>> ReleaseMany(IReadOnlyList<ReleaseRequest> requests)
@@ -128,11 +131,7 @@ public sealed class ListingGrain(
         await WriteAsync([.. changedLines.Values]);
     }
 
-    public async Task<ListingCounters> GetCounters()
-    {
-        await state.ReadStateAsync();
-        return State.Counters;
-    }
+    public Task<ListingCounters> GetCounters() => Task.FromResult(State.Counters);
 
     private bool IsVisibleTo(string partner) => Exists && State.Partner == partner;
 
@@ -151,7 +150,7 @@ public sealed class ListingGrain(
         State.ChangedLines = lines;
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteOrDeactivateAsync(this);
         }
         finally
         {

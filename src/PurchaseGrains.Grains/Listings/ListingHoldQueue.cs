@@ -1,4 +1,4 @@
-using PurchaseGrains.Runtime;
+using Orleans;
 
 namespace PurchaseGrains.Grains.Listings;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PurchaseGrains.Grains.PurchaseIntents;
+using Orleans;
 
 namespace PurchaseGrains.Grains.Listings;
 
@@ -7,6 +8,7 @@ namespace PurchaseGrains.Grains.Listings;
 /// <c>PATCH /v1/listings/{id}</c>: only the policy (not its type), start_time and end_time may change. Fields left
 /// out keep their value; a policy object changes only the policy fields it names.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("listing.ListingPatch")]
 public sealed record ListingPatch(JsonElement Body)
 {
     private static readonly HashSet<string> Patchable = ["policy", "start_time", "end_time"];

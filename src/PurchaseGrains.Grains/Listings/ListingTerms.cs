@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using PurchaseGrains.Runtime;
+using Orleans;
 
 namespace PurchaseGrains.Grains.Listings;
 

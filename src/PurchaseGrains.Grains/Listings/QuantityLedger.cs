@@ -1,8 +1,10 @@
+using Orleans;
 namespace PurchaseGrains.Grains.Listings;
 
 public enum HoldState { Held, Sold, Released }
 
 /// <summary>What happened to one intent's units on a listing: where they are now, or that the intent never held any.</summary>
+[GenerateSerializer, Alias("listing.LedgerOutcome")]
 public enum LedgerOutcome { Held, Sold, Released, NotFound }
 
 /// <summary>
@@ -10,6 +12,7 @@ public enum LedgerOutcome { Held, Sold, Released, NotFound }
 /// the intent in the bucket the step asked for. When an earlier step had moved them (a cancellation racing the expiry,
 /// one payment seen on two nodes), the count stays where that step put it.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("listing.LedgerAnswer")]
 public readonly record struct LedgerAnswer(LedgerOutcome Outcome, bool MovedNow);
 
 /// <summary>One intent's line in a listing's ledger (a row of its own, not part of the listing state).</summary>
@@ -17,6 +20,7 @@ public readonly record struct LedgerAnswer(LedgerOutcome Outcome, bool MovedNow)
 public sealed record LedgerEntry(string IntentId, string BuyerKey, long Quantity, HoldState State, string? Bucket = null);
 
 /// <summary>Always <c>Remaining + Held + Sold == Listed</c>.</summary>
+[GenerateSerializer, Immutable, Alias("listing.ListingCounters")]
 public sealed record ListingCounters(long Listed, long Remaining, long Held, long Sold)
 {
     public static ListingCounters Fresh(long listed) => new(listed, listed, 0, 0);

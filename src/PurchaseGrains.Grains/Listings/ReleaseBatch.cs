@@ -1,7 +1,9 @@
+using Orleans;
 namespace PurchaseGrains.Grains.Listings;
 
 /// <summary>An intent giving its units back (sold ones too with <paramref name="IncludeSold"/>); see <see cref="IListingGrain.ReleaseMany"/>.</summary>
 /// <param name="BucketIfReleased">The bucket the intent is counted in once released (null: no longer counted).</param>
+[GenerateSerializer, Immutable, Alias("listing.ReleaseRequest")]
 public sealed record ReleaseRequest(string IntentId, bool IncludeSold, string? BucketIfReleased);
 
 /// <param name="Answers">What each release did, in request order.</param>

@@ -1,8 +1,11 @@
+using Orleans;
 namespace PurchaseGrains.Grains.Payments;
 
 /// <summary>Provider-side status of a PaymentIntent, in Stripe's words.</summary>
+[GenerateSerializer, Alias("pay.PaymentIntentStatus")]
 public enum PaymentIntentStatus { RequiresPaymentMethod, Succeeded, Canceled }
 
+[GenerateSerializer, Immutable, Alias("pay.PaymentIntentSnapshot")]
 public sealed record PaymentIntentSnapshot(
     string Id,
     string ClientSecret,
@@ -14,6 +17,7 @@ public sealed record PaymentIntentSnapshot(
     IReadOnlyDictionary<string, string> Metadata);
 
 /// <param name="IdempotencyKey">The purchase intent id: creating twice returns the first PaymentIntent.</param>
+[GenerateSerializer, Immutable, Alias("pay.CreatePaymentIntent")]
 public sealed record CreatePaymentIntent(string IdempotencyKey, string Partner, long Amount, string Currency,
     IReadOnlyDictionary<string, string> Metadata);
 

@@ -1,18 +1,27 @@
 using System.Security.Cryptography;
 using System.Text;
-using PurchaseGrains.Runtime;
+using Orleans.Concurrency;
+using Orleans.Runtime;
+using PurchaseGrains.Grains.Hosting;
+using Orleans;
 
 namespace PurchaseGrains.Grains.Payments;
 
+[GenerateSerializer, Alias("pay.SandboxChange")]
 public enum SandboxChange { Applied, NotFound, Refused }
 
+[GenerateSerializer, Immutable, Alias("pay.SandboxChangeResult")]
 public sealed record SandboxChangeResult(SandboxChange Change, PaymentIntentSnapshot? PaymentIntent, string? Error = null);
 
 /// <summary>A sandbox PaymentIntent (key: <c>pi_…</c>), changed only by admin routes, never announced by webhook.</summary>
+[Alias("pay.ISandboxPaymentIntentGrain")]
 public interface ISandboxPaymentIntentGrain : IGrainWithStringKey
 {
     Task<PaymentIntentSnapshot> Create(CreatePaymentIntent request);
+
+    [ReadOnly]
     Task<PaymentIntentSnapshot?> Get();
+
     Task<SandboxChangeResult> Succeed(string partner);
     Task<SandboxChangeResult> Fail(string partner);
     Task<PaymentIntentSnapshot?> Cancel();
@@ -29,9 +38,12 @@ public sealed class SandboxPaymentIntentState
     public Dictionary<string, string> Metadata { get; set; } = [];
 }
 
+[GrainType("sandbox_payment_intent")]
 public sealed class SandboxPaymentIntentGrain(
-    [PersistentState("payment_intent")] IPersistentState<SandboxPaymentIntentState> state) : Grain, ISandboxPaymentIntentGrain
+    [PersistentState("payment_intent", GrainStores.Main)] IPersistentState<SandboxPaymentIntentState> state) : Grain, ISandboxPaymentIntentGrain
 {
+    private string PrimaryKey => this.GetPrimaryKeyString();
+
     public const string Mode = "TEST";
 
     /// <summary>The PaymentIntent id for a purchase intent: derived, so a re-run creation finds the same one.</summary>
@@ -51,19 +63,12 @@ public sealed class SandboxPaymentIntentGrain(
                 Status = PaymentIntentStatus.RequiresPaymentMethod,
                 Metadata = new Dictionary<string, string>(request.Metadata),
             };
-            await state.WriteStateAsync();
+            await state.WriteOrDeactivateAsync(this);
         }
         return Snapshot();
     }
 
-    public async Task<PaymentIntentSnapshot?> Get()
-    {
-        if (!state.RecordExists)
-            return null;
-        if (!StateReadForThisTurn && state.State.Status == PaymentIntentStatus.RequiresPaymentMethod)
-            await state.ReadStateAsync();
-        return Snapshot();
-    }
+    public Task<PaymentIntentSnapshot?> Get() => Task.FromResult(state.RecordExists ? Snapshot() : null);
 
     public async Task<SandboxChangeResult> Succeed(string partner)
     {
@@ -75,7 +80,7 @@ public sealed class SandboxPaymentIntentGrain(
                 return new(SandboxChange.Refused, Snapshot(), "This PaymentIntent was canceled");
             case PaymentIntentStatus.RequiresPaymentMethod:
                 state.State.Status = PaymentIntentStatus.Succeeded;
-                await state.WriteStateAsync();
+                await state.WriteOrDeactivateAsync(this);
                 break;
         }
         return new(SandboxChange.Applied, Snapshot());
@@ -88,7 +93,7 @@ public sealed class SandboxPaymentIntentGrain(
         if (state.State.Status != PaymentIntentStatus.RequiresPaymentMethod)
             return new(SandboxChange.Refused, Snapshot(), $"This PaymentIntent is already {StatusName(state.State.Status)}");
         state.State.FailedAttempts++;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return new(SandboxChange.Applied, Snapshot());
     }
 
@@ -99,7 +104,7 @@ public sealed class SandboxPaymentIntentGrain(
         if (state.State.Status == PaymentIntentStatus.RequiresPaymentMethod)
         {
             state.State.Status = PaymentIntentStatus.Canceled;
-            await state.WriteStateAsync();
+            await state.WriteOrDeactivateAsync(this);
         }
         return Snapshot();
     }

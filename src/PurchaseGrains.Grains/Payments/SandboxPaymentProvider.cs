@@ -1,4 +1,4 @@
-using PurchaseGrains.Runtime;
+using Orleans;
 
 namespace PurchaseGrains.Grains.Payments;
 
@@ -7,10 +7,11 @@ public sealed class SandboxPaymentProvider(IGrainFactory grains) : IPaymentProvi
 {
     public Task<PaymentIntentSnapshot> CreateAsync(CreatePaymentIntent request, CancellationToken cancellationToken) =>
         // Derived from the intent's just-generated id: new unless this intent's creation is being re-run.
-        grains.GetNewGrain<ISandboxPaymentIntentGrain>(SandboxPaymentIntentGrain.IdFor(request.Partner, request.IdempotencyKey)).Create(request);
+        grains.GetGrain<ISandboxPaymentIntentGrain>(SandboxPaymentIntentGrain.IdFor(request.Partner, request.IdempotencyKey)).Create(request);
 
     public Task<PaymentIntentSnapshot?> GetAsync(string paymentIntentId, CancellationToken cancellationToken) =>
-        grains.GetGrain<ISandboxPaymentIntentGrain>(paymentIntentId).Get();
+        string.IsNullOrWhiteSpace(paymentIntentId) ? Task.FromResult<PaymentIntentSnapshot?>(null)
+            : grains.GetGrain<ISandboxPaymentIntentGrain>(paymentIntentId).Get();
 
     public Task<PaymentIntentSnapshot?> CancelAsync(string paymentIntentId, CancellationToken cancellationToken) =>
         grains.GetGrain<ISandboxPaymentIntentGrain>(paymentIntentId).Cancel();

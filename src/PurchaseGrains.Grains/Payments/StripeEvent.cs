@@ -1,10 +1,13 @@
 using System.Text.Json;
+using Orleans;
 
 namespace PurchaseGrains.Grains.Payments;
 
+[GenerateSerializer, Alias("pay.PaymentEventKind")]
 public enum PaymentEventKind { Succeeded, Failed }
 
 /// <summary>A verified <c>payment_intent.succeeded</c> / <c>payment_intent.payment_failed</c> event.</summary>
+[GenerateSerializer, Immutable, Alias("pay.PaymentEvent")]
 public sealed record PaymentEvent(string EventId, PaymentEventKind Kind, string PaymentIntentId, string? PurchaseIntentId);
 
 public static class StripeEvent

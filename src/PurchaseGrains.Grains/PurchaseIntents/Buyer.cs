@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Orleans;
 
 namespace PurchaseGrains.Grains.PurchaseIntents;
 
@@ -6,6 +7,7 @@ public sealed record Buyer(string? Email, string? EthAddress);
 
 /// <summary>Who the intent is for and how it will be delivered, once the buyer passed <see cref="BuyerRules"/>.</summary>
 /// <param name="Key">Identity used for per-user limits: <c>email:…</c> or <c>eth:…</c>, lower case.</param>
+[GenerateSerializer, Immutable, Alias("pi.BuyerIdentity")]
 public sealed record BuyerIdentity(string? Email, string? EthAddress, FulfillmentMethod Method, string Key);
 
 /// <summary>

@@ -1,16 +1,20 @@
 using PurchaseGrains.Grains.Payments;
-using PurchaseGrains.Runtime;
+using Orleans;
 
 namespace PurchaseGrains.Grains.PurchaseIntents;
 
+[GenerateSerializer, Immutable, Alias("pi.CreateIntentResult")]
 public sealed record CreateIntentResult(CreatedIntentView? Created, PurchaseRefusal? Refusal);
 
+[GenerateSerializer, Alias("pi.CancelOutcome")]
 public enum CancelOutcome { Cancelled, NotFound, NotPending }
 
+[GenerateSerializer, Alias("pi.PaymentEventOutcome")]
 public enum PaymentEventOutcome { Applied, UnknownPaymentIntent }
 
-/// <summary>One purchase intent (key: intent id): owns its lifecycle, its hold on the listing, its reminders.</summary>
-public interface IPurchaseIntentGrain : IGrainWithStringKey, IRemindable
+/// <summary>One purchase intent (key: intent id): owns its lifecycle, its hold on the listing, its timer and reminder.</summary>
+[Alias("pi.IPurchaseIntentGrain")]
+public interface IPurchaseIntentGrain : IGrainWithStringKey
 {
     /// <summary>Holds the listing's units and creates the intent; a repeated call answers the first creation.</summary>
     Task<CreateIntentResult> Create(NewIntent request);

@@ -1,9 +1,11 @@
+using Orleans;
 namespace PurchaseGrains.Grains.PurchaseIntents;
 
 /// <summary>The body of <c>POST /v1/purchase-intents</c> as sent.</summary>
 public sealed record IntentRequest(string? Provider, string? ListingId, int? Quantity, Buyer? Buyer);
 
 /// <summary>A checked request: the provider is known and the buyer fits it.</summary>
+[GenerateSerializer, Immutable, Alias("pi.NewIntent")]
 public sealed record NewIntent(string IntentId, string Partner, PaymentProvider Provider, string ListingId, int Quantity, BuyerIdentity Buyer);
 
 public static class IntentRequestRules

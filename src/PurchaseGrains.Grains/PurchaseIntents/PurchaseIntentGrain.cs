@@ -1,20 +1,25 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Runtime;
+using PurchaseGrains.Grains.Hosting;
 using PurchaseGrains.Grains.Listings;
 using PurchaseGrains.Grains.Payments;
-using PurchaseGrains.Runtime;
 
 namespace PurchaseGrains.Grains.PurchaseIntents;
 
 /// <summary>
 /// Thin shell around <see cref="PurchaseIntentState"/>: load, decide, persist, schedule. The listing's ledger
-/// arbitrates races between payment, expiry and cancellation: whichever step reaches it first wins, and the other
-/// reads the outcome instead of guessing. Reminders: the <see cref="IntentReminder"/> (payment polls while a card
-/// intent is PENDING, then the expiry; at once for an intent sold at once, to fulfil it; also a watchdog for
-/// unfinished work), and <c>fulfil</c> after a payment, or to retry a delivery.
+/// arbitrates between payment, expiry and cancellation: whichever step reaches it first wins, and the other reads the
+/// outcome instead of guessing.
+/// While the intent has work left (PENDING, or a fulfilment to finish) one grain timer wakes it at the exact time of
+/// its next step: the next payment poll, the expiration, a fulfilment retry. Its <see cref="IntentReminder"/>, due at
+/// the expiration and then every <see cref="ReminderBackstopOptions.BackstopPeriod"/>, is the durable backstop that
+/// reactivates it after a crash (activation re-arms the timer from state); a settled intent drops both.
 /// </summary>
+[GrainType("purchase_intent")]
 public sealed partial class PurchaseIntentGrain(
-    [PersistentState("purchase_intent")] IPersistentState<PurchaseIntentState> state,
+    [PersistentState("purchase_intent", GrainStores.Main)] IPersistentState<PurchaseIntentState> state,
     IPaymentProvider payments,
     IPurchaseFulfillment fulfillment,
     ListingHoldQueue holds,
@@ -23,20 +28,34 @@ public sealed partial class PurchaseIntentGrain(
     ListingTrackQueue tracking,
     IOptions<PurchaseIntentOptions> options,
     IOptions<PaymentOptions> paymentOptions,
-    ILogger<PurchaseIntentGrain> logger) : Grain, IPurchaseIntentGrain
+    IOptions<ReminderBackstopOptions> backstop,
+    TimeProvider time,
+    ILogger<PurchaseIntentGrain> logger) : Grain, IPurchaseIntentGrain, IRemindable
 {
-    private const string FulfilReminder = "fulfil";
-
     private PurchaseIntentOptions Options => options.Value;
 
     /// <summary>Set when this turn's release or sale found the units moved by another step: count the intent once written.</summary>
     private bool _countAfterWrite;
 
+    private IGrainTimer? _wake;
+    private IGrainReminder? _reminder;
+
+    /// <summary>When the next payment poll or fulfilment retry is due (in memory: after a reactivation, at once).</summary>
+    private DateTimeOffset _nextStepAt;
+
     private PurchaseIntentState State => state.State;
 
     private bool Exists => state.RecordExists && !State.Abandoned;
 
+    private string PrimaryKey => this.GetPrimaryKeyString();
+
     private IListingGrain Listing => GrainFactory.GetGrain<IListingGrain>(State.ListingId);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        ScheduleNextStep();
+        return Task.CompletedTask;
+    }
 
     public async Task<CreateIntentResult> Create(NewIntent request)
     {
@@ -45,17 +64,15 @@ public sealed partial class PurchaseIntentGrain(
                 ? await GiveUpAbandonedAsync()
                 : new CreateIntentResult(CreatedView(), null);
 
-        var now = TimeProvider.GetUtcNow();
+        var now = time.GetUtcNow();
         var (snapshot, early) = await CheckTermsAsync(request, now);
         if (snapshot is null)
             return Refused(early!);
 
-        // Reminders first: if this node dies after the hold, expiry still gives the units back. An intent sold at once
-        // is due at once too: that first tick starts its fulfilment (or, if this creation died, waits for the expiry).
+        // The reminder first: if this silo dies after the hold, the expiry still gives the units back elsewhere.
         var createdAt = UnixMicros.Truncate(now);
-        var firstWake = request.Provider.TakesPayment() ? Options.PaymentPollInterval : TimeSpan.Zero;
         var reminder = IntentReminder.For(request.ListingId, createdAt + TimeSpan.FromSeconds(snapshot.Definition.Policy.TimeoutSeconds));
-        await WakeNextAsync(reminder, firstWake);
+        await RegisterBackstopAsync(reminder, request.Provider);
 
         // The PaymentIntent is made while the hold is decided when the listing had units to spare at its last hold: it
         // shortens every creation, and one the hold refuses is cancelled before anyone has seen it.
@@ -70,7 +87,7 @@ public sealed partial class PurchaseIntentGrain(
         {
             if (earlyPayment is not null)
                 await payments.CancelAsync((await earlyPayment).Id, CancellationToken.None);
-            await UnregisterReminder(reminder.Name);
+            await DropBackstopAsync();
             return Refused(hold.Refusal ?? PurchaseRefusal.Conflict("The purchase intent could not be created; retry"));
         }
 
@@ -80,9 +97,11 @@ public sealed partial class PurchaseIntentGrain(
         var expiration = createdAt + TimeSpan.FromSeconds(definition.Policy.TimeoutSeconds);
         if (IntentReminder.For(request.ListingId, expiration) is var current && current != reminder)
         {
-            // The terms this node had predate a PATCH of the timeout: the intent gets the listing's current one.
-            await WakeNextAsync(current, firstWake);
-            await UnregisterReminder(reminder.Name);
+            // The terms this silo had predate a PATCH of the timeout: the intent gets the listing's current one.
+            var stale = _reminder;
+            await RegisterBackstopAsync(current, request.Provider);
+            if (stale is not null)
+                await this.UnregisterReminder(stale);
         }
         state.State = PurchaseIntentState.Open(request, definition, createdAt, expiration, bucket);
         if (request.Provider.TakesPayment())
@@ -90,6 +109,7 @@ public sealed partial class PurchaseIntentGrain(
             var paymentIntent = await (earlyPayment ?? CreatePaymentIntentAsync(request, definition));
             State.StripePaymentIntentId = paymentIntent.Id;
             State.StripeClientSecret = paymentIntent.ClientSecret;
+            _nextStepAt = now + Options.PaymentPollInterval;
         }
         else
         {
@@ -98,18 +118,20 @@ public sealed partial class PurchaseIntentGrain(
                 State.Voucher = Vouchers.Issue(request.IntentId, State);
         }
         await WriteAsync();
+        // An intent sold at once is fulfilled on the timer's first tick, just after this answer.
+        ScheduleNextStep();
         return new CreateIntentResult(CreatedView(), null);
     }
 
     public async Task<PurchaseIntentView?> Get(string partner)
     {
-        await RefreshUnlessSettledAsync();
+        await ExpireIfDueAsync();
         return Exists && State.IsVisibleTo(partner) ? State.ToView(PrimaryKey) : null;
     }
 
     public async Task<CancelOutcome> Cancel(string partner)
     {
-        await RefreshUnlessSettledAsync();
+        await ExpireIfDueAsync();
         if (!Exists || !State.IsVisibleTo(partner))
             return CancelOutcome.NotFound;
         if (State.Status != IntentStatus.Pending)
@@ -126,111 +148,156 @@ public sealed partial class PurchaseIntentGrain(
         }
         State.Cancel();
         await WriteAsync();
-        await UnregisterIntentReminderAsync();
+        await SettleIfDoneAsync();
         return CancelOutcome.Cancelled;
     }
 
     public async Task<PaymentEventOutcome> ApplyPaymentEvent(PaymentEvent paymentEvent)
     {
-        await RefreshUnlessSettledAsync();
         if (!Exists || State.StripePaymentIntentId != paymentEvent.PaymentIntentId)
             return PaymentEventOutcome.UnknownPaymentIntent;
         if (paymentEvent.Kind == PaymentEventKind.Succeeded)
             await ConfirmPaymentAsync();
         else
             await RecordPaymentFailureAsync(paymentEvent.EventId, 0);
+        await SettleIfDoneAsync();
         return PaymentEventOutcome.Applied;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        var reminder = IntentReminder.TryParse(reminderName);
-        // A tick may land on a node whose cached copy missed a change (its notification lost while the change
-        // listener reconnected): deciding "nothing to do" on a stale PENDING would drop a one-shot tick for good.
-        if (reminder is null || !CachedCopyEndsInAWrite(reminder, status))
-            await RefreshUnlessSettledAsync();
-        if (reminder is not null)
-        {
-            if (reminder.IsExpiryAt(status.CurrentTickTime))
-                await OnExpiryDueAsync(reminder.ListingId);
-            else
-                await OnPollAsync(reminder);
-        }
-        else if (reminderName == FulfilReminder)
-            await OnFulfilAsync();
-    }
-
-    /// <summary>
-    /// Ticks that need no read first: every way they end writes the intent, checked against the version this copy holds,
-    /// so a stale copy makes that write conflict and the turn re-run on fresh state. They are the expiry of a PENDING
-    /// intent, and the first tick of an intent sold at once, which fulfils it (deliveries are idempotent per intent,
-    /// and only a failed attempt elsewhere could have moved it on: that copy would show attempts).
-    /// </summary>
-    private bool CachedCopyEndsInAWrite(IntentReminder reminder, TickStatus status) => Exists &&
-        (reminder.IsExpiryAt(status.CurrentTickTime)
-            ? State.Status == IntentStatus.Pending
-            : !State.Provider.TakesPayment() && State is { Status: IntentStatus.Confirmed, FulfillmentStatus: FulfillmentStatus.Pending, FulfillmentAttempts: 0 });
-
-    private async Task OnExpiryDueAsync(string listingId)
-    {
+        if (IntentReminder.TryParse(reminderName) is not { } reminder)
+            return;
+        _reminder ??= await this.GetReminder(reminderName);
         if (!state.RecordExists || State.Abandoned)
         {
-            await AbandonAsync(listingId);
+            // Being created right now (on another silo), or never: the expiry settles which.
+            if (reminder.IsExpiryAt(time.GetUtcNow()))
+            {
+                await AbandonAsync(reminder.ListingId);
+                await DropBackstopAsync();
+            }
             return;
         }
-        if (State.Status == IntentStatus.Pending)
-        {
-            if (await PaidAtProviderAfterCancelAsync())
-            {
-                await ConfirmPaymentAsync();
-                return;
-            }
-            if (await ReleaseAsync(IntentStatus.Expired) == LedgerOutcome.Sold)
-            {
-                await ConfirmSoldAsync();
-                return;
-            }
-            State.Expire();
-            await WriteAsync();
-            // The reminder is one-shot, so the poller deletes it when this tick completes (batched with other
-            // completed ticks), and a redelivered tick finds the intent EXPIRED and does nothing.
-            LogExpired(PrimaryKey);
-            return;
-        }
-        await OnFulfilAsync();
+        await StepAsync();
     }
 
     /// <summary>
-    /// A tick before the expiration: ask the provider, and wake again at the next poll or the expiry. The first tick
-    /// of an intent sold at once fulfils it.
+    /// The next step due now, whichever woke the grain: the expiry of a PENDING intent past its expiration, a payment
+    /// poll before it, a fulfilment. Then the timer is set for the step after, or both wake-ups dropped when none is
+    /// left. Every step re-decides from state, so a late or duplicate wake-up is harmless.
     /// </summary>
-    private async Task OnPollAsync(IntentReminder reminder)
+    private async Task StepAsync()
     {
-        if (!state.RecordExists)
+        if (Exists && State.Status == IntentStatus.Pending)
         {
-            // Being created right now (on another node), or never: look again later; the expiry settles which.
-            await WakeNextAsync(reminder, Options.PaymentPollInterval);
-            return;
+            if (time.GetUtcNow() >= State.Expiration)
+                await ExpireAsync();
+            else
+                await PollPaymentAsync();
         }
-        if (State.Abandoned || State.Status != IntentStatus.Pending)
-        {
+        if (Exists && State.NeedsFulfillment)
             await OnFulfilAsync();
+        await SettleIfDoneAsync();
+        ScheduleNextStep();
+    }
+
+    /// <summary>The turn that finds a PENDING intent past its expiration expires it, before answering anything.</summary>
+    private async Task ExpireIfDueAsync()
+    {
+        if (Exists && State.Status == IntentStatus.Pending && time.GetUtcNow() >= State.Expiration)
+        {
+            await ExpireAsync();
+            await SettleIfDoneAsync();
+            ScheduleNextStep();
+        }
+    }
+
+    private async Task ExpireAsync()
+    {
+        if (await PaidAtProviderAfterCancelAsync())
+        {
+            await ConfirmPaymentAsync();
             return;
         }
+        if (await ReleaseAsync(IntentStatus.Expired) == LedgerOutcome.Sold)
+        {
+            await ConfirmSoldAsync();
+            return;
+        }
+        State.Expire();
+        await WriteAsync();
+        LogExpired(PrimaryKey);
+    }
+
+    /// <summary>Asks the provider about the PaymentIntent: the webhook may never come.</summary>
+    private async Task PollPaymentAsync()
+    {
+        if (time.GetUtcNow() < _nextStepAt)
+            return;
+        _nextStepAt = time.GetUtcNow() + Options.PaymentPollInterval;
         var paymentIntent = State.StripePaymentIntentId is { } id ? await payments.GetAsync(id, CancellationToken.None) : null;
         if (paymentIntent?.Status == PaymentIntentStatus.Succeeded)
             await ConfirmPaymentAsync();
         else if (paymentIntent is { FailedAttempts: > 0 })
             await RecordPaymentFailureAsync(null, paymentIntent.FailedAttempts);
-        if (State.Status == IntentStatus.Pending)
-            await WakeNextAsync(reminder, Options.PaymentPollInterval);
     }
 
-    /// <summary>(Re)schedules the intent's reminder for its next poll, or for the expiry when that comes first.</summary>
-    private Task WakeNextAsync(IntentReminder reminder, TimeSpan? pollInterval)
+    /// <summary>
+    /// Sets the one timer for the next step (the next poll or the expiration, whichever comes first; a fulfilment),
+    /// or drops it when none is left. The timer keeps the grain active until then.
+    /// </summary>
+    private void ScheduleNextStep()
     {
-        var now = TimeProvider.GetUtcNow();
-        return RegisterOrUpdateReminder(reminder.Name, reminder.NextDue(now, pollInterval) - now, TimeSpan.Zero);
+        var now = time.GetUtcNow();
+        DateTimeOffset? due = !Exists ? null
+            : State.Status == IntentStatus.Pending
+                ? State.Provider.TakesPayment() && _nextStepAt < State.Expiration ? Max(_nextStepAt, now) : State.Expiration
+            : State.NeedsFulfillment ? Max(_nextStepAt, now)
+            : null;
+        if (due is null)
+        {
+            _wake?.Dispose();
+            _wake = null;
+            return;
+        }
+        var dueTime = Max(due.Value, now) - now;
+        if (_wake is null)
+            _wake = this.RegisterGrainTimer(static (self, _) => self.StepAsync(), this,
+                new GrainTimerCreationOptions(dueTime, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        else
+            _wake.Change(dueTime, Timeout.InfiniteTimeSpan);
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    /// <summary>
+    /// The durable backstop: due at the expiration for an intent that waits for its payment; for one sold at once,
+    /// after one backstop period (its fulfilment normally finishes long before). Then every backstop period.
+    /// </summary>
+    private async Task RegisterBackstopAsync(IntentReminder reminder, PaymentProvider provider)
+    {
+        var period = backstop.Value.BackstopPeriod;
+        var untilExpiry = reminder.Expiration - time.GetUtcNow();
+        var due = provider.TakesPayment() ? untilExpiry : period < untilExpiry ? period : untilExpiry;
+        _reminder = await this.RegisterOrUpdateReminder(reminder.Name, due > TimeSpan.Zero ? due : TimeSpan.Zero, period);
+    }
+
+    /// <summary>A settled intent needs no backstop (and no timer) any more.</summary>
+    private async Task SettleIfDoneAsync()
+    {
+        if (state.RecordExists && State.IsSettled)
+            await DropBackstopAsync();
+    }
+
+    /// <summary>The handle this activation registered, else a lookup (an activation after a crash holds none).</summary>
+    private async Task DropBackstopAsync()
+    {
+        if (_reminder is null && state.RecordExists && !State.Abandoned)
+            _reminder = await this.GetReminder(IntentReminder.For(State.ListingId, State.Expiration).Name);
+        if (_reminder is not null)
+            await this.UnregisterReminder(_reminder);
+        _reminder = null;
     }
 
     private async Task OnFulfilAsync()
@@ -277,8 +344,7 @@ public sealed partial class PurchaseIntentGrain(
         if (State.FulfillmentAttempts >= Options.FulfillmentMaxAttempts)
             State.FailFulfillment($"Fulfilment failed {State.FulfillmentAttempts} times: {failure.Message}");
         await WriteAsync();
-        if (State.NeedsFulfillment)
-            await RegisterOrUpdateReminder(FulfilReminder, Options.FulfillmentRetryDelay, TimeSpan.Zero);
+        _nextStepAt = time.GetUtcNow() + Options.FulfillmentRetryDelay;
     }
 
     /// <summary>Money arrived: sell the held units, unless expiry or cancellation gave them back first.</summary>
@@ -307,7 +373,9 @@ public sealed partial class PurchaseIntentGrain(
         if (!State.Confirm())
             return;
         await WriteAsync();
-        await RegisterOrUpdateReminder(FulfilReminder, TimeSpan.Zero, TimeSpan.Zero);
+        // Fulfilment starts on the timer's next tick (at once), after the answer to whatever confirmed it.
+        _nextStepAt = time.GetUtcNow();
+        ScheduleNextStep();
     }
 
     private async Task RecordPaymentFailureAsync(string? eventId, int providerFailedAttempts)
@@ -324,7 +392,6 @@ public sealed partial class PurchaseIntentGrain(
             }
             State.Unresolve($"Payment failed {State.PaymentFailures} times");
             await WriteAsync();
-            await UnregisterIntentReminderAsync();
             return;
         }
         await WriteAsync();
@@ -373,7 +440,7 @@ public sealed partial class PurchaseIntentGrain(
         if (State.CountedBucket != bucket && !_countAfterWrite)
             await tracking.TrackAsync(State.ListingId, new TrackRequest(PrimaryKey, bucket));
         State.CountedBucket = bucket;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         if (_countAfterWrite)
         {
             _countAfterWrite = false;
@@ -400,7 +467,7 @@ public sealed partial class PurchaseIntentGrain(
         if (!state.RecordExists)
         {
             state.State = new PurchaseIntentState { Abandoned = true, ListingId = listingId };
-            await state.WriteStateAsync();
+            await state.WriteOrDeactivateAsync(this);
         }
         await releases.ReleaseAsync(State.ListingId, new ReleaseRequest(PrimaryKey, IncludeSold: true, BucketIfReleased: null));
     }
@@ -410,15 +477,6 @@ public sealed partial class PurchaseIntentGrain(
         if (State.Abandoned)
             await releases.ReleaseAsync(State.ListingId, new ReleaseRequest(PrimaryKey, IncludeSold: true, BucketIfReleased: null));
         return Refused(PurchaseRefusal.Conflict("The purchase intent could not be created; retry"));
-    }
-
-    private Task UnregisterIntentReminderAsync() =>
-        UnregisterReminder(IntentReminder.For(State.ListingId, State.Expiration).Name);
-
-    private async Task RefreshUnlessSettledAsync()
-    {
-        if (!StateReadForThisTurn && (!state.RecordExists || !State.IsSettled))
-            await state.ReadStateAsync();
     }
 
     private CreatedIntentView CreatedView()

@@ -17,9 +17,6 @@ public static class PurchaseIntentServices
             .ValidateOnStart();
         services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section);
 
-        services.AddGrain<IListingGrain, ListingGrain>("listing");
-        services.AddGrain<IPurchaseIntentGrain, PurchaseIntentGrain>("purchase_intent");
-        services.AddGrain<ISandboxPaymentIntentGrain, SandboxPaymentIntentGrain>("sandbox_payment_intent");
         services.AddIndexTable(ListingTables.Listings);
         services.AddIndexTable(ListingTables.Holds);
         services.AddIndexTable(PurchaseIntentIndex.Table);

@@ -1,6 +1,8 @@
+using Orleans;
 namespace PurchaseGrains.Grains.PurchaseIntents;
 
 /// <summary>Why a request was refused; the HTTP layer maps the kind to a status code.</summary>
+[GenerateSerializer, Alias("pi.RefusalKind")]
 public enum RefusalKind
 {
     /// <summary>400: the request itself is wrong.</summary>
@@ -13,6 +15,7 @@ public enum RefusalKind
     Conflict,
 }
 
+[GenerateSerializer, Immutable, Alias("pi.PurchaseRefusal")]
 public sealed record PurchaseRefusal(RefusalKind Kind, string Message)
 {
     public static PurchaseRefusal Invalid(string message) => new(RefusalKind.Invalid, message);

@@ -1,12 +1,15 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Orleans;
 
 namespace PurchaseGrains.Grains.PurchaseIntents;
 
 /// <summary>What a MINT_VOUCHER buyer redeems on chain: the terms and the platform's signature over them.</summary>
+[GenerateSerializer, Immutable, Alias("pi.VoucherData")]
 public sealed record VoucherData(VoucherTerms Voucher, string Signature);
 
+[GenerateSerializer, Immutable, Alias("pi.VoucherTerms")]
 public sealed record VoucherTerms(
     string NetRecipient,
     int Quantity,

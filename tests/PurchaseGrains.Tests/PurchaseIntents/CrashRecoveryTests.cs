@@ -2,7 +2,8 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using PurchaseGrains.Grains.Listings;
 using PurchaseGrains.Grains.PurchaseIntents;
-using PurchaseGrains.Runtime;
+using Orleans;
+using Orleans.Runtime;
 
 namespace PurchaseGrains.Tests.PurchaseIntents;
 
@@ -21,7 +22,10 @@ public sealed class CrashRecoveryTests : IntentSiloTest
         return (listing, intent);
     }
 
-    private static TickStatus Tick => new(DateTimeOffset.UtcNow, TimeSpan.Zero, DateTimeOffset.UtcNow);
+    private static TickStatus Tick => new(DateTime.UtcNow, TimeSpan.FromMinutes(1), DateTime.UtcNow);
+
+    /// <summary>The intent's reminder entry point, called as Orleans calls it when the reminder is due.</summary>
+    private IRemindable Remindable(string intent) => Silo.Grains.GetGrain<IPurchaseIntentGrain>(intent).AsReference<IRemindable>();
 
     [Theory]
     [InlineData(false)]
@@ -31,7 +35,7 @@ public sealed class CrashRecoveryTests : IntentSiloTest
         var (listing, intent) = await HoldWithoutIntentAsync(sold);
         Assert.Equal(sold ? new ListingCounters(10, 8, 0, 2) : new ListingCounters(10, 8, 2, 0), await Api.CountersAsync(listing));
 
-        var grain = Silo.RuntimeGrains.GetGrain<IPurchaseIntentGrain>(intent);
+        var grain = Remindable(intent);
         await grain.ReceiveReminder($"expire:{listing}", Tick);
         await grain.ReceiveReminder($"expire:{listing}", Tick);
 
@@ -45,10 +49,9 @@ public sealed class CrashRecoveryTests : IntentSiloTest
     public async Task ACreationThatCompletesAfterItsOrphanExpiryIsRefusedAndHoldsNothing()
     {
         var (listing, intent) = await HoldWithoutIntentAsync(sellNow: false);
-        var grain = Silo.RuntimeGrains.GetGrain<IPurchaseIntentGrain>(intent);
-        await grain.ReceiveReminder($"expire:{listing}", Tick);
+        await Remindable(intent).ReceiveReminder($"expire:{listing}", Tick);
 
-        var late = await grain.Create(new NewIntent(intent, "a", PaymentProvider.Stripe, listing, 2,
+        var late = await Silo.Grains.GetGrain<IPurchaseIntentGrain>(intent).Create(new NewIntent(intent, "a", PaymentProvider.Stripe, listing, 2,
             new BuyerIdentity("ghost@x.io", null, FulfillmentMethod.Email, "email:ghost@x.io")));
 
         Assert.Equal(new PurchaseRefusal(RefusalKind.Conflict, "The purchase intent could not be created; retry"), late.Refusal);
@@ -56,20 +59,15 @@ public sealed class CrashRecoveryTests : IntentSiloTest
     }
 
     [Fact]
-    public async Task AnEarlyTickOnAnIntentNotWrittenYetLooksAgainLaterAndDoesNotGiveItsUnitsBack()
+    public async Task AnEarlyTickOnAnIntentNotWrittenYetDoesNotGiveItsUnitsBack()
     {
         var (listing, intent) = await HoldWithoutIntentAsync(sellNow: true);
-        var expiration = DateTimeOffset.UtcNow.AddMinutes(2);
-        var reminder = IntentReminder.For(listing, expiration);
+        var reminder = IntentReminder.For(listing, DateTimeOffset.UtcNow.AddMinutes(2));
 
-        await Silo.RuntimeGrains.GetGrain<IPurchaseIntentGrain>(intent).ReceiveReminder(reminder.Name, Tick);
+        // The creation may still be running on another silo: only the expiry settles that it died.
+        await Remindable(intent).ReceiveReminder(reminder.Name, Tick);
 
         Assert.Equal(new ListingCounters(10, 8, 0, 2), await Api.CountersAsync(listing));
-        var dueAt = await Silo.Services.GetRequiredService<PurchaseGrains.Runtime.Storage.IIndexQueries>().QuerySingleOrDefaultAsync<long?>(
-            "SELECT due_at FROM grain_reminders WHERE grain_type = 'purchase_intent' AND grain_key = @intent AND name = @name",
-            new { intent, name = reminder.Name }, default);
-        Assert.NotNull(dueAt);
-        Assert.True(dueAt <= expiration.ToUnixTimeMilliseconds(), "the watchdog still fires by the expiration");
     }
 
     [Fact]

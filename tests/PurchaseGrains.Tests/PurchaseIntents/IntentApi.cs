@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -81,7 +82,15 @@ public sealed class IntentApi(TestSilo silo) : IDisposable
         return last;
     }
 
-    public Task<ListingCounters> CountersAsync(string listingId) => silo.RuntimeGrains.GetGrain<IListingGrain>(listingId).GetCounters();
+    public Task<ListingCounters> CountersAsync(string listingId) => silo.Grains.GetGrain<IListingGrain>(listingId).GetCounters();
+
+    /// <summary>The names of the intent's reminders, as Orleans' reminder table holds them.</summary>
+    public async Task<IReadOnlyList<string>> ReminderNamesAsync(string intentId)
+    {
+        var table = silo.Services.GetRequiredService<Orleans.IReminderTable>();
+        var rows = await table.ReadRows(Orleans.Runtime.GrainId.Create("purchase_intent", intentId));
+        return rows.Reminders.Select(r => r.ReminderName).ToList();
+    }
 
     public async Task<HttpResponseMessage> SendWebhookAsync(string type, string paymentIntentId, string? intentId, string? eventId = null,
         DateTimeOffset? signedAt = null, string secret = WebhookSecret, Func<string, string>? tamper = null)

@@ -53,5 +53,5 @@ public sealed class IntentCountRaceTests : IntentSiloTest
     }
 
     private async Task<LedgerAnswer> ReleaseAsExpiryAsync(string listing, string intent) =>
-        (await Silo.RuntimeGrains.GetGrain<IListingGrain>(listing).ReleaseMany([new ReleaseRequest(intent, IncludeSold: false, ExpiredBucket)]))[0];
+        (await Silo.Grains.GetGrain<IListingGrain>(listing).ReleaseMany([new ReleaseRequest(intent, IncludeSold: false, ExpiredBucket)]))[0];
 }

@@ -118,9 +118,7 @@ public sealed class ListingEndpointTests : IntentSiloTest
         var expiresAt = created.GetProperty("expires_at").GetDateTimeOffset();
         Assert.InRange(expiresAt, before.AddSeconds(29), DateTimeOffset.UtcNow.AddSeconds(31));
         var intent = created.GetProperty("id").GetString()!;
-        var reminders = await Silo.Services.GetRequiredService<IIndexQueries>().QueryAsync<string>(
-            "SELECT name FROM grain_reminders WHERE grain_type = 'purchase_intent' AND grain_key = @intent", new { intent }, default);
-        Assert.Equal([IntentReminder.For(id, expiresAt).Name], reminders);
+        Assert.Equal([IntentReminder.For(id, expiresAt).Name], await Api.ReminderNamesAsync(intent));
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using PurchaseGrains.Grains;
 using PurchaseGrains.Grains.Listings;
 using PurchaseGrains.Grains.PurchaseIntents;
-using PurchaseGrains.Runtime;
+using Orleans;
 using PurchaseGrains.Runtime.Storage;
 using PurchaseGrains.Silo.Http;
 
@@ -49,7 +49,7 @@ public static class ListingEndpoints
     private static async Task<Results<Ok<ListingView>, JsonHttpResult<ApiError>>> Get(
         string id, Caller caller, IGrainFactory grains, TimeProvider clock)
     {
-        var listing = await grains.GetGrain<IListingGrain>(id).Get(caller.Partner);
+        var listing = string.IsNullOrWhiteSpace(id) ? null : await grains.GetGrain<IListingGrain>(id).Get(caller.Partner);
         return listing is null
             ? ApiErrors.Status(StatusCodes.Status404NotFound, "Listing not found")
             : TypedResults.Ok(ListingView.From(listing, clock.GetUtcNow()));
@@ -58,6 +58,8 @@ public static class ListingEndpoints
     private static async Task<Results<Ok<ListingView>, JsonHttpResult<ApiError>>> Patch(
         string id, JsonElement body, Caller caller, IGrainFactory grains, TimeProvider clock)
     {
+        if (string.IsNullOrWhiteSpace(id))
+            return ApiErrors.Status(StatusCodes.Status404NotFound, "Listing not found");
         var (listing, refusal) = await grains.GetGrain<IListingGrain>(id).Patch(caller.Partner, new ListingPatch(body.Clone()));
         return listing is null ? refusal!.ToResult() : TypedResults.Ok(ListingView.From(listing, clock.GetUtcNow()));
     }

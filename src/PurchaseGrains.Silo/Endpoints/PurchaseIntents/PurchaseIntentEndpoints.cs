@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PurchaseGrains.Grains.PurchaseIntents;
-using PurchaseGrains.Runtime;
+using Orleans;
 using PurchaseGrains.Runtime.Storage;
 using PurchaseGrains.Silo.Http;
 
@@ -25,7 +25,7 @@ public static class PurchaseIntentEndpoints
         var (intent, refusal) = IntentRequestRules.Check(request, NewIntentId(), caller.Partner);
         if (intent is null)
             return refusal!.ToResult();
-        var result = await grains.GetNewGrain<IPurchaseIntentGrain>(intent.IntentId).Create(intent);
+        var result = await grains.GetGrain<IPurchaseIntentGrain>(intent.IntentId).Create(intent);
         return result.Created is { } created
             ? TypedResults.Created($"/v1/purchase-intents/{created.Id}", created)
             : result.Refusal!.ToResult();
@@ -44,12 +44,12 @@ public static class PurchaseIntentEndpoints
 
     private static async Task<Results<Ok<PurchaseIntentView>, JsonHttpResult<ApiError>>> Get(string id, Caller caller, IGrainFactory grains)
     {
-        var intent = await grains.GetGrain<IPurchaseIntentGrain>(id).Get(caller.Partner);
+        var intent = string.IsNullOrWhiteSpace(id) ? null : await grains.GetGrain<IPurchaseIntentGrain>(id).Get(caller.Partner);
         return intent is null ? NotFound() : TypedResults.Ok(intent);
     }
 
     private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> Cancel(string id, Caller caller, IGrainFactory grains) =>
-        await grains.GetGrain<IPurchaseIntentGrain>(id).Cancel(caller.Partner) switch
+        (string.IsNullOrWhiteSpace(id) ? CancelOutcome.NotFound : await grains.GetGrain<IPurchaseIntentGrain>(id).Cancel(caller.Partner)) switch
         {
             CancelOutcome.Cancelled => TypedResults.NoContent(),
             CancelOutcome.NotPending => ApiErrors.Status(StatusCodes.Status409Conflict, "Only PENDING purchase intents can be cancelled"),

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PurchaseGrains.Grains.Payments;
-using PurchaseGrains.Runtime;
+using Orleans;
 using PurchaseGrains.Silo.Http;
 
 namespace PurchaseGrains.Silo.Endpoints.PurchaseIntents;
@@ -32,11 +32,13 @@ public static class SandboxPaymentEndpoints
     {
         var group = app.MapGroup("/sandbox/v1/payment-intents").WithTags("Sandbox payments").RequireAdminKey();
         group.MapPost("/{id}/succeed", (string id, Caller caller, IGrainFactory grains) =>
-            Change(grains.GetGrain<ISandboxPaymentIntentGrain>(id).Succeed(caller.Partner)));
+            Change(string.IsNullOrWhiteSpace(id) ? NotFound : grains.GetGrain<ISandboxPaymentIntentGrain>(id).Succeed(caller.Partner)));
         group.MapPost("/{id}/fail", (string id, Caller caller, IGrainFactory grains) =>
-            Change(grains.GetGrain<ISandboxPaymentIntentGrain>(id).Fail(caller.Partner)));
+            Change(string.IsNullOrWhiteSpace(id) ? NotFound : grains.GetGrain<ISandboxPaymentIntentGrain>(id).Fail(caller.Partner)));
         return group;
     }
+
+    private static Task<SandboxChangeResult> NotFound => Task.FromResult(new SandboxChangeResult(SandboxChange.NotFound, null));
 
     private static async Task<Results<Ok<SandboxPaymentIntentView>, JsonHttpResult<ApiError>>> Change(Task<SandboxChangeResult> change) =>
         await change switch

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PurchaseGrains.Grains.Payments;
 using PurchaseGrains.Grains.PurchaseIntents;
-using PurchaseGrains.Runtime;
+using Orleans;
 using PurchaseGrains.Silo.Http;
 
 namespace PurchaseGrains.Silo.Endpoints.PurchaseIntents;
@@ -47,7 +47,7 @@ public static class StripeWebhookEndpoints
         // An event without our metadata: the PaymentIntent itself carries it (set when we created it).
         var intentId = paymentEvent.PurchaseIntentId
             ?? (await payments.GetAsync(paymentEvent.PaymentIntentId, cancellationToken))?.Metadata.GetValueOrDefault(StripeEvent.PurchaseIntentMetadataKey);
-        if (intentId is null
+        if (string.IsNullOrWhiteSpace(intentId)
             || await grains.GetGrain<IPurchaseIntentGrain>(intentId).ApplyPaymentEvent(paymentEvent) == PaymentEventOutcome.UnknownPaymentIntent)
             return Refuse("Unknown payment intent");
         return TypedResults.Ok(new WebhookReceived(true));
