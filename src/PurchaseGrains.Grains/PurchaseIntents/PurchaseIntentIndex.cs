@@ -28,6 +28,7 @@ public static class PurchaseIntentIndex
             new("payment_provider", IndexColumnType.Text),
             new("stripe_payment_intent_id", IndexColumnType.Text),
             new("document", IndexColumnType.Text),
+            new("pending_until", IndexColumnType.Integer),
         ],
         [
             new("ix_pi_partner_created", "partner", "created_at", "grain_key"),
@@ -40,6 +41,8 @@ public static class PurchaseIntentIndex
             new("ix_pi_collection_set", "partner", "collection_id", "created_at", "grain_key") { OnlyWhereSet = "collection_id" },
             new("ix_pi_email_set", "partner", "email", "created_at", "grain_key") { OnlyWhereSet = "email" },
             new("ix_pi_eth_address_set", "partner", "eth_address", "created_at", "grain_key") { OnlyWhereSet = "eth_address" },
+            // Only PENDING intents have an entry: few at any time, as each expires on its timer at its expiration.
+            new("ix_pi_pending_until", "partner", "pending_until") { OnlyWhereSet = "pending_until" },
         ])
     {
         // The full-width versions, and the PaymentIntent lookup (webhooks now ask the provider for the metadata).
@@ -99,12 +102,19 @@ public static class PurchaseIntentIndex
         ["payment_provider"] = intent.Provider.ToWire(),
         ["stripe_payment_intent_id"] = intent.StripePaymentIntentId,
         ["document"] = WireJson.Serialize(intent.ToView(intentId)),
+        ["pending_until"] = intent.Status == IntentStatus.Pending ? UnixMicros.From(intent.Expiration) : null,
     });
 
-    public static Task<DocumentPage> SearchAsync(IIndexQueries index, string partner, IntentQuery query, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page of the partner's intents, as of <paramref name="now"/>: an intent still PENDING in its row but past its
+    /// expiration (its timer is about to expire it) is answered as EXPIRED, in the documents, the status filter and
+    /// <c>total_results</c> alike, so no answer shows PENDING past the expiration.
+    /// </summary>
+    public static Task<DocumentPage> SearchAsync(IIndexQueries index, string partner, IntentQuery query, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         var filters = new List<string> { "partner = @partner" };
-        var parameters = new Dictionary<string, object?> { ["partner"] = partner };
+        var parameters = new Dictionary<string, object?> { ["partner"] = partner, ["now"] = UnixMicros.From(now) };
         void Equal(string column, string? value)
         {
             if (value is null)
@@ -120,7 +130,6 @@ public static class PurchaseIntentIndex
             parameters[column] = values.Select(v => v.ToWire()).ToArray();
         }
         Equal("listing_id", query.ListingId);
-        Equal("status", query.Status?.ToWire());
         Equal("item_id", query.ItemId);
         Equal("collection_id", query.CollectionId);
         Equal("email", query.Email);
@@ -128,10 +137,50 @@ public static class PurchaseIntentIndex
         AnyOf("payment_provider", query.PaymentProviders);
         AnyOf("fulfillment_status", query.FulfillmentStatuses);
         AnyOf("fulfillment_method", query.FulfillmentMethods);
-        // Email and address filters are selective: count the matching rows. Anything else: sum the bucket counts.
+        var withoutStatus = filters.ToList();
+        var bucketFilters = filters.ToList();
+        IReadOnlyList<string>? anyOf = null;
+        if (query.Status is { } status)
+        {
+            parameters["status"] = status.ToWire();
+            bucketFilters.Add("status = @status");
+            if (status == IntentStatus.Expired)
+                anyOf = ["status = @status", "pending_until <= @now"];
+            else
+                filters.Add(status == IntentStatus.Pending ? "status = @status AND pending_until > @now" : "status = @status");
+        }
+        // Email and address filters are selective: count the matching rows. Anything else: sum the bucket counts, and
+        // move the intents past their expiration from PENDING to EXPIRED.
         var countSql = query.Email is null && query.EthAddress is null
-            ? $"SELECT CAST(COALESCE(SUM(intent_count), 0) AS bigint) FROM {CountsTableName} WHERE {string.Join(" AND ", filters)}"
+            ? OverdueCorrected(query.Status,
+                $"SELECT COALESCE(SUM(intent_count), 0) FROM {CountsTableName} WHERE {string.Join(" AND ", bucketFilters)}",
+                string.Join(" AND ", withoutStatus.Select(f => "i." + f)))
             : null;
-        return KeysetPage.ReadAsync(index, TableName, filters, parameters, query.Page, cancellationToken, countSql);
+        return KeysetPage.ReadAsync(index, TableName, filters, parameters, query.Page, cancellationToken, countSql,
+            new PageProjection("pending_until", (document, pendingUntil) => pendingUntil <= UnixMicros.From(now) ? AsExpired(document) : document),
+            anyOf);
+    }
+
+    /// <summary>
+    /// The bucket total, less (PENDING) or plus (EXPIRED) the intents whose listing still counts them PENDING although
+    /// their expiration has passed. The listing's ledger line says where the count is, so an intent whose release is
+    /// counted already, but whose own row is not written yet, is not moved twice.
+    /// </summary>
+    private static string OverdueCorrected(IntentStatus? status, string bucketSum, string rowFilters)
+    {
+        if (status is not (IntentStatus.Pending or IntentStatus.Expired))
+            return $"SELECT CAST(({bucketSum}) AS bigint)";
+        var overdue = $"""
+            SELECT COUNT(*) FROM {TableName} i JOIN {Listings.ListingTables.Holds.Name} h ON h.grain_key = i.grain_key
+            WHERE {rowFilters} AND i.pending_until <= @now AND h.bucket LIKE 'PENDING|%'
+            """;
+        return $"SELECT CAST(({bucketSum}) {(status == IntentStatus.Pending ? "-" : "+")} ({overdue}) AS bigint)";
+    }
+
+    private static string AsExpired(string document)
+    {
+        var view = System.Text.Json.Nodes.JsonNode.Parse(document)!;
+        view["status"] = IntentStatus.Expired.ToWire();
+        return view.ToJsonString();
     }
 }

@@ -32,12 +32,12 @@ public static class PurchaseIntentEndpoints
     }
 
     private static async Task<Results<Ok<PagedResponse<RawJson>>, JsonHttpResult<ApiError>>> List(
-        HttpRequest request, Caller caller, IIndexQueries index, CancellationToken cancellationToken)
+        HttpRequest request, Caller caller, IIndexQueries index, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (query, error) = IntentQuery.Parse(request.Query.ToQueryValues());
         if (query is null)
             return ApiErrors.Status(StatusCodes.Status400BadRequest, error!);
-        var page = await PurchaseIntentIndex.SearchAsync(index, caller.Partner, query, cancellationToken);
+        var page = await PurchaseIntentIndex.SearchAsync(index, caller.Partner, query, clock.GetUtcNow(), cancellationToken);
         return TypedResults.Ok(new PagedResponse<RawJson>(page.Cursor, page.HasMore,
             page.Documents.Select(d => new RawJson(d)).ToList(), page.TotalResults));
     }
