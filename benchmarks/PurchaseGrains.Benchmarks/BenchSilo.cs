@@ -52,8 +52,7 @@ public static class BenchSilo
 
     public static Orleans.IGrainFactory Grains(this RunningSilo silo) => silo.Services.GetRequiredService<Orleans.IGrainFactory>();
 
-    public static PurchaseGrains.Runtime.IGrainFactory RuntimeGrains(this WebApplication app) =>
-        app.Services.GetRequiredService<PurchaseGrains.Runtime.IGrainFactory>();
+    public static Orleans.IGrainFactory Grains(this WebApplication app) => app.Services.GetRequiredService<Orleans.IGrainFactory>();
 
     public static Uri BaseAddress(this RunningSilo silo) =>
         new(silo.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

@@ -22,7 +22,7 @@ public static class IntentExpiryBenchmark
     {
         var intents = int.TryParse(Environment.GetEnvironmentVariable("BENCH_EXPIRY_INTENTS"), out var n) ? n : 100_000;
         await using var silo = await IntentsSilo.StartAsync(await databases.CreateAsync("intents_expiry"));
-        var grains = silo.App.RuntimeGrains();
+        var grains = silo.App.Grains();
         var warmUp = await WarmUpExpiryAsync(silo, grains);
 
         // Calibrate: how fast does this machine create intents right now? (On a listing that does not expire in the run.)
@@ -136,7 +136,7 @@ public static class IntentExpiryBenchmark
     /// otherwise the window's first seconds run the expiry path as unoptimised code while the JIT compiles it
     /// (the tiered JIT's compiler took about 3% of the machine in the window).
     /// </summary>
-    private static async Task<string> WarmUpExpiryAsync(IntentsSilo silo, PurchaseGrains.Runtime.IGrainFactory grains)
+    private static async Task<string> WarmUpExpiryAsync(IntentsSilo silo, Orleans.IGrainFactory grains)
     {
         const int count = 3_000;
         var listing = await silo.CreateListingAsync("expiry-warm-up", count, timeoutSeconds: 1);
@@ -152,7 +152,7 @@ public static class IntentExpiryBenchmark
         return listing;
     }
 
-    private static async Task CreateAsync(PurchaseGrains.Runtime.IGrainFactory grains, string listing, string buyer)
+    private static async Task CreateAsync(Orleans.IGrainFactory grains, string listing, string buyer)
     {
         var (intent, refusal) = IntentRequestRules.Check(new IntentRequest("STRIPE", listing, 1, new Buyer($"{buyer}@example.com", null)),
             Guid.NewGuid().ToString(), IntentsSilo.Partner);

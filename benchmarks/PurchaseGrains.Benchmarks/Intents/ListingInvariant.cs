@@ -7,7 +7,7 @@ public static class ListingInvariant
     /// <summary>How many of the listings hold <c>remaining + held + sold = listed</c> (read fresh from storage); prints any that do not.</summary>
     public static async Task<int> CountBalancedAsync(IntentsSilo silo, IReadOnlyList<string> listings)
     {
-        var grains = silo.App.RuntimeGrains();
+        var grains = silo.App.Grains();
         var balanced = 0;
         foreach (var listing in listings)
         {
