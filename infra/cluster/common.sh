@@ -49,7 +49,6 @@ start_silo() { # index
   ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development} \
   Storage__Provider=Postgres \
   ConnectionStrings__Postgres=$(cat "$CLUSTER_DIR/postgres.conn") \
-  Silo__NodeId=silo$i \
   Orleans__SiloPort=$((port + 100)) Orleans__AdvertisedIPAddress=127.0.0.1 \
   Orleans__Membership__ProbeTimeout=00:00:02 Orleans__Membership__NumMissedProbesLimit=2 \
   Orleans__Membership__NumVotesForDeathDeclaration=1 \

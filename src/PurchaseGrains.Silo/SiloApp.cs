@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Diagnostics;
-using PurchaseGrains.Runtime.Hosting;
 using PurchaseGrains.Silo.Endpoints;
 using PurchaseGrains.Silo.Endpoints.PurchaseIntents;
 using PurchaseGrains.Silo.Endpoints.VendingMachine;
@@ -26,7 +25,6 @@ public static class SiloApp
         builder.AddApiKeys();
         builder.AddStorage();
         builder.AddTelemetry();
-        builder.Services.AddGrainRuntime();
         builder.AddOrleansSilo();
         builder.AddVendingMachine();
         builder.AddPurchaseIntents();

@@ -1,7 +1,6 @@
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
-using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Storage.Postgres;
 

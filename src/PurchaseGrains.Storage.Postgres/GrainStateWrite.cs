@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using PurchaseGrains.Runtime;
-using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Storage.Postgres;
 
@@ -15,7 +13,7 @@ internal sealed class GrainStateWrite : CombinedWrite
 {
     private static readonly ConcurrentDictionary<string, GrainStateShape> Shapes = new(StringComparer.Ordinal);
 
-    private GrainStateWrite(GrainId grainId, string stateName, GrainStateShape shape, string? payload, long? expected,
+    private GrainStateWrite(StateRowId grainId, string stateName, GrainStateShape shape, string? payload, long? expected,
         IndexRow[][] rowsBySlot) : base($"{grainId}/{stateName}")
     {
         Shape = shape;
@@ -36,7 +34,7 @@ internal sealed class GrainStateWrite : CombinedWrite
     /// <summary>This write's index rows, split by the shape's slots (one slot per table and column layout).</summary>
     public IndexRow[][] RowsBySlot { get; }
 
-    public static GrainStateWrite Save(GrainId grainId, string stateName, string payload, long? expectedVersion, IReadOnlyList<IndexRow> rows)
+    public static GrainStateWrite Save(StateRowId grainId, string stateName, string payload, long? expectedVersion, IReadOnlyList<IndexRow> rows)
     {
         var slots = new List<IndexSlot>();
         var rowsBySlot = new List<List<IndexRow>>();
@@ -57,7 +55,7 @@ internal sealed class GrainStateWrite : CombinedWrite
         return new GrainStateWrite(grainId, stateName, shape, payload, expectedVersion, [.. rowsBySlot.Select(r => r.ToArray())]);
     }
 
-    public static GrainStateWrite Clear(GrainId grainId, string stateName, long expectedVersion, IReadOnlyList<string> indexTables)
+    public static GrainStateWrite Clear(StateRowId grainId, string stateName, long expectedVersion, IReadOnlyList<string> indexTables)
     {
         var slots = indexTables.Select(table => new IndexSlot(table, [])).ToList();
         var shape = ShapeFor(GrainStateOperation.Clear, grainId.Type, stateName, slots);

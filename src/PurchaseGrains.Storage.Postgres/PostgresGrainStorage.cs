@@ -1,5 +1,3 @@
-using PurchaseGrains.Runtime;
-using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Storage.Postgres;
 
@@ -9,27 +7,27 @@ namespace PurchaseGrains.Storage.Postgres;
 /// <see cref="PostgresWriteCombiner"/>, which runs the writes that arrive together as one transaction; reads go
 /// through the <see cref="PostgresReadCombiner"/>.
 /// </summary>
-internal sealed class PostgresGrainStorage(PostgresReadCombiner reads, PostgresWriteCombiner combiner) : IGrainStorage
+internal sealed class PostgresGrainStorage(PostgresReadCombiner reads, PostgresWriteCombiner combiner) : IStateRowStore
 {
-    public Task<StoredState?> ReadAsync(GrainId grainId, string stateName, CancellationToken cancellationToken) =>
+    public Task<StoredState?> ReadAsync(StateRowId grainId, string stateName, CancellationToken cancellationToken) =>
         reads.ReadAsync(grainId, stateName, cancellationToken);
 
-    public async Task<long> WriteAsync(GrainId grainId, string stateName, string payload, long? expectedVersion,
+    public async Task<long> WriteAsync(StateRowId grainId, string stateName, string payload, long? expectedVersion,
         IReadOnlyList<IndexRow> indexRows, CancellationToken cancellationToken)
     {
         var write = GrainStateWrite.Save(grainId, stateName, payload, expectedVersion, indexRows);
         return await combiner.ExecuteAsync(write, cancellationToken) ?? throw (expectedVersion is { } stale
             ? StaleVersion(grainId, stateName, stale)
-            : new InconsistentStateException($"{grainId} state '{stateName}' already exists; it was expected to be absent."));
+            : new StateVersionConflictException($"{grainId} state '{stateName}' already exists; it was expected to be absent."));
     }
 
-    public async Task ClearAsync(GrainId grainId, string stateName, long expectedVersion, IReadOnlyList<string> indexTables,
+    public async Task ClearAsync(StateRowId grainId, string stateName, long expectedVersion, IReadOnlyList<string> indexTables,
         CancellationToken cancellationToken)
     {
         if (await combiner.ExecuteAsync(GrainStateWrite.Clear(grainId, stateName, expectedVersion, indexTables), cancellationToken) is null)
             throw StaleVersion(grainId, stateName, expectedVersion);
     }
 
-    private static InconsistentStateException StaleVersion(GrainId grainId, string stateName, long expectedVersion) =>
+    private static StateVersionConflictException StaleVersion(StateRowId grainId, string stateName, long expectedVersion) =>
         new($"{grainId} state '{stateName}' is no longer at version {expectedVersion}.");
 }

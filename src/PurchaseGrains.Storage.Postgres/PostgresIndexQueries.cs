@@ -1,6 +1,5 @@
 using Dapper;
 using Npgsql;
-using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Storage.Postgres;
 

@@ -1,6 +1,4 @@
 using Npgsql;
-using PurchaseGrains.Runtime;
-using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Storage.Postgres;
 
@@ -32,7 +30,7 @@ internal sealed class PostgresReadCombiner : IAsyncDisposable
         _queue = new BatchQueue<PendingRead>(readers, MaxBatch, RunAsync);
     }
 
-    public async Task<StoredState?> ReadAsync(GrainId grainId, string stateName, CancellationToken cancellationToken)
+    public async Task<StoredState?> ReadAsync(StateRowId grainId, string stateName, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var read = new PendingRead(grainId, stateName);
@@ -47,8 +45,8 @@ internal sealed class PostgresReadCombiner : IAsyncDisposable
             var found = new StoredState?[reads.Count];
             await using (var command = _dataSource.CreateCommand(Sql))
             {
-                command.Parameters.Add(new NpgsqlParameter<string[]>("types", [.. reads.Select(r => r.GrainId.Type)]));
-                command.Parameters.Add(new NpgsqlParameter<string[]>("keys", [.. reads.Select(r => r.GrainId.Key)]));
+                command.Parameters.Add(new NpgsqlParameter<string[]>("types", [.. reads.Select(r => r.StateRowId.Type)]));
+                command.Parameters.Add(new NpgsqlParameter<string[]>("keys", [.. reads.Select(r => r.StateRowId.Key)]));
                 command.Parameters.Add(new NpgsqlParameter<string[]>("names", [.. reads.Select(r => r.StateName)]));
                 await using var reader = await command.ExecuteReaderAsync();
                 while (await reader.ReadAsync())
@@ -66,7 +64,7 @@ internal sealed class PostgresReadCombiner : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
-    private sealed record PendingRead(GrainId GrainId, string StateName)
+    private sealed record PendingRead(StateRowId StateRowId, string StateName)
     {
         public TaskCompletionSource<StoredState?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -1,5 +1,4 @@
 using Npgsql;
-using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Storage.Postgres;
 

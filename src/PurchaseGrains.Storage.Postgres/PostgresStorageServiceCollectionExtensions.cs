@@ -4,15 +4,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using PurchaseGrains.Runtime.Hosting;
-using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Storage.Postgres;
 
 public static class PostgresStorageServiceCollectionExtensions
 {
-    private const string ChangeFeedDataSource = "PurchaseGrains.Storage.Postgres.ChangeFeed";
-
     private const string KeyedWritesDataSource = "PurchaseGrains.Storage.Postgres.KeyedWrites";
 
     /// <summary>
@@ -24,16 +20,11 @@ public static class PostgresStorageServiceCollectionExtensions
     private const string NoSequentialScans = "-c enable_seqscan=off";
 
     /// <summary>
-    /// For the state and reminder statements, which address rows by key: always the generic plan. Left to choose,
+    /// For the state statements, which address rows by key: always the generic plan. Left to choose,
     /// the server re-planned the listing's multi-table write on every use (0.3 ms each). Not for index queries:
     /// a filter on a rare value (PENDING among a million) needs the plan made for that value.
     /// </summary>
     private const string GenericPlans = "-c plan_cache_mode=force_generic_plan";
-
-    private const int ChangeFeedKeepAliveSeconds = 15;
-
-    /// <summary>Ends the <c>application_name</c> of the change feed's two connections, to find them in <c>pg_stat_activity</c>.</summary>
-    public const string ChangeFeedApplicationSuffix = "grain changes";
 
     /// <summary>
     /// Connections writing grain state at once (and, as many, reading it); more than this wait and join the next batch.
@@ -44,31 +35,15 @@ public static class PostgresStorageServiceCollectionExtensions
 
     /// <summary>
     /// Registers the cluster store on <c>ConnectionStrings:Postgres</c>: an <see cref="NpgsqlDataSource"/> (unless one is
-    /// registered already), every storage service as a singleton, and the change feed as a hosted service.
+    /// registered already) and every storage service as a singleton.
     /// </summary>
     public static IServiceCollection AddPostgresGrainStorage(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddLogging();
-        services.AddOptions<SiloOptions>();
         services.TryAddSingleton(provider => BuildDataSource(provider, ConnectionString(configuration),
             builder => UseGrainStorageDefaults(builder, NoSequentialScans)));
         services.AddKeyedSingleton(KeyedWritesDataSource, (provider, _) => BuildDataSource(provider, ConnectionString(configuration),
             builder => UseGrainStorageDefaults(builder, $"{NoSequentialScans} {GenericPlans}")));
-
-        // LISTEN needs a real, unmultiplexed connection, and KeepAlive so a dead one is noticed while it waits.
-        services.AddKeyedSingleton(ChangeFeedDataSource, (provider, _) => BuildDataSource(provider, ConnectionString(configuration),
-            builder =>
-            {
-                builder.Multiplexing = false;
-                builder.KeepAlive = builder.KeepAlive > 0 ? builder.KeepAlive : ChangeFeedKeepAliveSeconds;
-                builder.ApplicationName = $"{builder.ApplicationName ?? "PurchaseGrains"} {ChangeFeedApplicationSuffix}";
-            }));
-        services.AddSingleton(provider => new PostgresGrainChangeFeed(
-            provider.GetRequiredKeyedService<NpgsqlDataSource>(ChangeFeedDataSource),
-            provider.GetRequiredService<IOptions<SiloOptions>>(),
-            provider.GetRequiredService<ILogger<PostgresGrainChangeFeed>>()));
-        services.AddSingleton<IGrainChangeFeed>(provider => provider.GetRequiredService<PostgresGrainChangeFeed>());
-        services.AddHostedService(provider => provider.GetRequiredService<PostgresGrainChangeFeed>());
 
         services.AddSingleton(provider => new PostgresWriteCombiner(
             provider.GetRequiredKeyedService<NpgsqlDataSource>(KeyedWritesDataSource),
@@ -76,10 +51,7 @@ public static class PostgresStorageServiceCollectionExtensions
         services.AddSingleton(provider => new PostgresReadCombiner(
             provider.GetRequiredKeyedService<NpgsqlDataSource>(KeyedWritesDataSource),
             configuration.GetValue("Storage:Postgres:Writers", DefaultWriters)));
-        services.AddSingleton<IGrainStorage, PostgresGrainStorage>();
-        services.AddSingleton<IReminderTable>(provider => new PostgresReminderTable(
-            provider.GetRequiredKeyedService<NpgsqlDataSource>(KeyedWritesDataSource),
-            provider.GetRequiredService<PostgresWriteCombiner>()));
+        services.AddSingleton<IStateRowStore, PostgresGrainStorage>();
         services.AddSingleton<IIndexQueries, PostgresIndexQueries>();
         services.AddSingleton<IStorageInitializer, PostgresStorageInitializer>();
         services.AddSingleton<IStorageHealth, PostgresStorageHealth>();
@@ -111,7 +83,7 @@ public static class PostgresStorageServiceCollectionExtensions
     /// Defaults suited to the storage connections: no reset when a connection goes back to the pool (storage
     /// statements leave no session state behind, and the reset costs a statement per use); automatic preparation,
     /// since the same few statement texts run all the time (an explicit <c>Max Auto Prepare</c> wins); and planner
-    /// settings, after any <c>Options</c> given. Not for the change feed's connections: a LISTEN is session state.
+    /// settings, after any <c>Options</c> given.
     /// </summary>
     private static void UseGrainStorageDefaults(NpgsqlConnectionStringBuilder settings, string plannerOptions)
     {

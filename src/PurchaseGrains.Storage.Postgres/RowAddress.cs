@@ -1,7 +1,7 @@
 namespace PurchaseGrains.Storage.Postgres;
 
 /// <summary>
-/// How the keyed statements (state updates and deletes, reminder deletes and tick completions) find their rows: a
+/// How the keyed statements (state updates and deletes) find their rows: a
 /// subquery per key that the planner cannot merge into a join (<c>OFFSET 0</c>) answers the row's address (its
 /// <c>ctid</c>, as <c>row_id</c>), and the statement changes the row at that address. As a plain join, a generic plan
 /// cached while a table was small walked every row on each statement. A row changed meanwhile by another transaction
@@ -13,8 +13,4 @@ internal static class RowAddress
     public static string Lateral(string table, string alias, params (string Column, string Value)[] key) =>
         $"CROSS JOIN LATERAL (SELECT ctid AS row_id FROM {table} " +
         $"WHERE {string.Join(" AND ", key.Select(k => $"{k.Column} = {k.Value}"))} OFFSET 0) {alias}";
-
-    /// <summary>The reminder named by <paramref name="input"/>'s grain_type, grain_key and name columns.</summary>
-    public static string OfReminder(string input, string alias) => Lateral("grain_reminders", alias,
-        ("grain_type", $"{input}.grain_type"), ("grain_key", $"{input}.grain_key"), ("name", $"{input}.name"));
 }

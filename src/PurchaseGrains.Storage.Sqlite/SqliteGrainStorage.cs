@@ -1,12 +1,10 @@
 using Microsoft.Data.Sqlite;
-using PurchaseGrains.Runtime;
-using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Storage.Sqlite;
 
-internal sealed class SqliteGrainStorage(SqliteDatabase database) : IGrainStorage
+internal sealed class SqliteGrainStorage(SqliteDatabase database) : IStateRowStore
 {
-    public async Task<StoredState?> ReadAsync(GrainId grainId, string stateName, CancellationToken cancellationToken)
+    public async Task<StoredState?> ReadAsync(StateRowId grainId, string stateName, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -19,7 +17,7 @@ internal sealed class SqliteGrainStorage(SqliteDatabase database) : IGrainStorag
         return await reader.ReadAsync(cancellationToken) ? new StoredState(reader.GetString(0), reader.GetInt64(1)) : null;
     }
 
-    public Task<long> WriteAsync(GrainId grainId, string stateName, string payload, long? expectedVersion,
+    public Task<long> WriteAsync(StateRowId grainId, string stateName, string payload, long? expectedVersion,
         IReadOnlyList<IndexRow> indexRows, CancellationToken cancellationToken) =>
         database.WriteAsync(async connection =>
         {
@@ -53,7 +51,7 @@ internal sealed class SqliteGrainStorage(SqliteDatabase database) : IGrainStorag
                 version = 1;
                 if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
                 {
-                    throw new InconsistentStateException($"{grainId} state '{stateName}' already exists; it was expected to be absent.");
+                    throw new StateVersionConflictException($"{grainId} state '{stateName}' already exists; it was expected to be absent.");
                 }
             }
 
@@ -66,7 +64,7 @@ internal sealed class SqliteGrainStorage(SqliteDatabase database) : IGrainStorag
             return version;
         }, cancellationToken);
 
-    public Task ClearAsync(GrainId grainId, string stateName, long expectedVersion, IReadOnlyList<string> indexTables,
+    public Task ClearAsync(StateRowId grainId, string stateName, long expectedVersion, IReadOnlyList<string> indexTables,
         CancellationToken cancellationToken) =>
         database.WriteAsync(async connection =>
         {
@@ -120,13 +118,13 @@ internal sealed class SqliteGrainStorage(SqliteDatabase database) : IGrainStorag
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static void AddStateKey(SqliteCommand command, GrainId grainId, string stateName)
+    private static void AddStateKey(SqliteCommand command, StateRowId grainId, string stateName)
     {
         command.Parameters.AddWithValue("@type", grainId.Type);
         command.Parameters.AddWithValue("@key", grainId.Key);
         command.Parameters.AddWithValue("@name", stateName);
     }
 
-    private static InconsistentStateException StaleVersion(GrainId grainId, string stateName, long expectedVersion) =>
+    private static StateVersionConflictException StaleVersion(StateRowId grainId, string stateName, long expectedVersion) =>
         new($"{grainId} state '{stateName}' is no longer at version {expectedVersion}.");
 }

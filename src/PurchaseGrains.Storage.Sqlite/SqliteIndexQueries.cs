@@ -1,5 +1,4 @@
 using Dapper;
-using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Storage.Sqlite;
 

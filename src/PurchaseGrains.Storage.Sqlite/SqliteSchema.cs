@@ -33,5 +33,8 @@ internal static class SqliteSchema
 
         CREATE INDEX IF NOT EXISTS grain_reminders_due_at ON grain_reminders (due_at);
         """,
+
+        // The home-made grain layer's reminder table; Orleans keeps its reminders in orleans_reminders.
+        "DROP TABLE IF EXISTS grain_reminders;",
     ];
 }

@@ -1,4 +1,3 @@
-using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Storage.Sqlite;
 

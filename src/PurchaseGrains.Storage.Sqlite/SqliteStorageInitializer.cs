@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Storage.Sqlite;
 

@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using PurchaseGrains.Runtime.Hosting;
-using PurchaseGrains.Runtime.Storage;
 
 namespace PurchaseGrains.Storage.Sqlite;
 
@@ -14,11 +12,8 @@ public static class SqliteStorageServiceCollectionExtensions
     public static IServiceCollection AddSqliteGrainStorage(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddLogging();
-        services.AddOptions<SiloOptions>();
         services.AddSingleton(_ => new SqliteDatabase(configuration.GetConnectionString("Sqlite") ?? SqliteDatabase.DefaultConnectionString));
-        services.AddSingleton<IGrainStorage, SqliteGrainStorage>();
-        services.AddSingleton<IReminderTable, SqliteReminderTable>();
-        services.AddSingleton<IGrainChangeFeed, SqliteGrainChangeFeed>();
+        services.AddSingleton<IStateRowStore, SqliteGrainStorage>();
         services.AddSingleton<IIndexQueries, SqliteIndexQueries>();
         services.AddSingleton<IStorageInitializer, SqliteStorageInitializer>();
         services.AddSingleton<IStorageHealth, SqliteStorageHealth>();

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using PurchaseGrains.Runtime.Telemetry;
+using PurchaseGrains.Grains.Hosting;
 
 namespace PurchaseGrains.Grains.Hosting;
 

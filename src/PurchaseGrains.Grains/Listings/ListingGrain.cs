@@ -2,7 +2,7 @@ using Orleans;
 using Orleans.Runtime;
 using PurchaseGrains.Grains.Hosting;
 using PurchaseGrains.Grains.PurchaseIntents;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Grains.Listings;
 

@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using PurchaseGrains.Grains.PurchaseIntents;
-using PurchaseGrains.Runtime;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Grains.Listings;
 
@@ -38,7 +37,7 @@ public sealed class ListingState : IIndexedState
 
     public ListingSnapshot Snapshot(string id) => new(id, Partner, Definition!, Remaining, CreatedAt);
 
-    public IEnumerable<IndexRow> GetIndexRows(GrainId grainId)
+    public IEnumerable<IndexRow> GetIndexRows(StateRowId grainId)
     {
         if (Definition is null)
             yield break;

@@ -1,4 +1,4 @@
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Grains.Listings;
 

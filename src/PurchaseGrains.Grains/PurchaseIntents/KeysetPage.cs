@@ -1,5 +1,5 @@
 using Dapper;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Grains.PurchaseIntents;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PurchaseGrains.Grains.Listings;
 using PurchaseGrains.Grains.Payments;
-using PurchaseGrains.Runtime.Hosting;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Grains.PurchaseIntents;
 

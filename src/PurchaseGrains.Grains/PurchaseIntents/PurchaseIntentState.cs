@@ -1,5 +1,4 @@
-using PurchaseGrains.Runtime;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Grains.PurchaseIntents;
 
@@ -160,7 +159,7 @@ public sealed class PurchaseIntentState : IIndexedState
         ItemClaimIds, ListingId, ItemId, CollectionId, Quantity, Provider.ToWire(), new ProviderPrice(Currency, Price),
         Status.ToWire(), StripePaymentIntentId, TransactionIds);
 
-    public IEnumerable<IndexRow> GetIndexRows(GrainId grainId)
+    public IEnumerable<IndexRow> GetIndexRows(StateRowId grainId)
     {
         if (Abandoned)
             return [];

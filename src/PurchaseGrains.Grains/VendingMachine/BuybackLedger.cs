@@ -1,9 +1,7 @@
 using Orleans;
 using Orleans.Runtime;
 using PurchaseGrains.Grains.Hosting;
-using PurchaseGrains.Runtime.Storage;
-using IIndexedState = PurchaseGrains.Runtime.IIndexedState;
-using RowGrainId = PurchaseGrains.Runtime.GrainId;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Grains.VendingMachine;
 
@@ -46,7 +44,7 @@ public sealed class BuybackLedgerState : IIndexedState
     public string UserId { get; set; } = "";
     public List<LedgerEntry> Credits { get; set; } = [];
 
-    public IEnumerable<IndexRow> GetIndexRows(RowGrainId grainId) => Credits.Select(c =>
+    public IEnumerable<IndexRow> GetIndexRows(StateRowId grainId) => Credits.Select(c =>
         new IndexRow(VmIndexTables.BuybackCredits, c.OperationId, new Dictionary<string, object?>
         {
             ["partner"] = Partner,

@@ -1,9 +1,7 @@
 using Orleans;
 using Orleans.Runtime;
 using PurchaseGrains.Grains.Hosting;
-using PurchaseGrains.Runtime.Storage;
-using IIndexedState = PurchaseGrains.Runtime.IIndexedState;
-using RowGrainId = PurchaseGrains.Runtime.GrainId;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Grains.VendingMachine;
 
@@ -50,7 +48,7 @@ public sealed class CardState : IIndexedState
     /// <summary>A random position in [0, 1), fixed at creation: draws take the next available card after a random point.</summary>
     public double DrawKey { get; set; }
 
-    public IEnumerable<IndexRow> GetIndexRows(RowGrainId grainId)
+    public IEnumerable<IndexRow> GetIndexRows(StateRowId grainId)
     {
         if (Card is null)
             yield break;

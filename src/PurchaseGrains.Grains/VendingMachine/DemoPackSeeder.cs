@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Grains.VendingMachine;
 

@@ -1,9 +1,7 @@
 using Orleans;
 using Orleans.Runtime;
 using PurchaseGrains.Grains.Hosting;
-using PurchaseGrains.Runtime.Storage;
-using IIndexedState = PurchaseGrains.Runtime.IIndexedState;
-using RowGrainId = PurchaseGrains.Runtime.GrainId;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Grains.VendingMachine;
 
@@ -22,7 +20,7 @@ public sealed class PackState : IIndexedState
 {
     public PackDefinition? Pack { get; set; }
 
-    public IEnumerable<IndexRow> GetIndexRows(RowGrainId grainId)
+    public IEnumerable<IndexRow> GetIndexRows(StateRowId grainId)
     {
         if (Pack is null)
             yield break;

@@ -1,8 +1,6 @@
 using Orleans;
 using Orleans.Runtime;
-using PurchaseGrains.Runtime.Storage;
-using IIndexedState = PurchaseGrains.Runtime.IIndexedState;
-using RowGrainId = PurchaseGrains.Runtime.GrainId;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Grains.VendingMachine;
 
@@ -48,7 +46,7 @@ public sealed class PurchaseSessionState : IIndexedState
     public bool IsTerminal => Status is SessionStatus.Fulfilled or SessionStatus.Failed;
 
     /// <summary>Recent pulls: one row per item, written in the same transaction that fulfils the session.</summary>
-    public IEnumerable<IndexRow> GetIndexRows(RowGrainId grainId)
+    public IEnumerable<IndexRow> GetIndexRows(StateRowId grainId)
     {
         if (Status != SessionStatus.Fulfilled)
             yield break;

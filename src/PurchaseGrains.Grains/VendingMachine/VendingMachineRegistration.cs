@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PurchaseGrains.Grains.Hosting;
 using PurchaseGrains.Grains.VendingMachine.Fulfillment;
-using PurchaseGrains.Runtime.Hosting;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Grains.VendingMachine;
 

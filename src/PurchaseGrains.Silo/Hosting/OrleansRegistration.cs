@@ -46,7 +46,7 @@ public static class OrleansRegistration
                 silo.UseLocalhostClustering(siloPort, gatewayPort: 0);
             }
             silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
-            silo.AddPurchaseGrainsRuntime(configuration);
+            silo.AddPurchaseGrainsDefaults(configuration);
         });
         return builder;
     }
@@ -55,7 +55,7 @@ public static class OrleansRegistration
     /// Everything a silo of this service needs apart from clustering: reminders on the configured storage, the grain
     /// store, collection and reminder options, trace propagation. The host and the grain test clusters share it.
     /// </summary>
-    public static ISiloBuilder AddPurchaseGrainsRuntime(this ISiloBuilder silo, IConfiguration configuration)
+    public static ISiloBuilder AddPurchaseGrainsDefaults(this ISiloBuilder silo, IConfiguration configuration)
     {
         if (StorageOf(configuration) == StorageProvider.Postgres)
             silo.Services.AddPostgresClusterReminders();
@@ -66,7 +66,7 @@ public static class OrleansRegistration
             options.MinimumReminderPeriod = configuration.GetValue("Reminders:MinimumPeriod", options.MinimumReminderPeriod));
         silo.Configure<GrainCollectionOptions>(configuration.GetSection("Orleans:GrainCollection"));
         silo.Services.AddGrainStorage(GrainStores.Main, (services, _) =>
-            new RowGrainStorage(services.GetRequiredService<PurchaseGrains.Runtime.Storage.IGrainStorage>()));
+            new RowGrainStorage(services.GetRequiredService<PurchaseGrains.Storage.IStateRowStore>()));
         silo.AddActivityPropagation();
         return silo;
     }

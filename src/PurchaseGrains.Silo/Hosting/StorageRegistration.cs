@@ -1,3 +1,4 @@
+using PurchaseGrains.Storage;
 using PurchaseGrains.Storage.Postgres;
 using PurchaseGrains.Storage.Sqlite;
 
@@ -7,7 +8,10 @@ public enum StorageProvider { Sqlite, Postgres }
 
 public static class StorageRegistration
 {
-    /// <summary><c>Storage:Provider</c>: <c>Sqlite</c> (default, a file under ./data) or <c>Postgres</c>.</summary>
+    /// <summary>
+    /// <c>Storage:Provider</c>: <c>Sqlite</c> (default, a file under ./data) or <c>Postgres</c>; the schema is created
+    /// or migrated before anything else starts.
+    /// </summary>
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
         var provider = builder.Configuration.GetValue("Storage:Provider", StorageProvider.Sqlite);
@@ -15,6 +19,7 @@ public static class StorageRegistration
             builder.Services.AddPostgresGrainStorage(builder.Configuration);
         else
             builder.Services.AddSqliteGrainStorage(builder.Configuration);
+        builder.Services.AddStorageStartup();
         return builder;
     }
 }

@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using PurchaseGrains.Runtime.Hosting;
-using PurchaseGrains.Runtime.Telemetry;
+using Orleans.Runtime;
+using PurchaseGrains.Grains.Hosting;
 
 namespace PurchaseGrains.Silo.Hosting;
 
@@ -57,8 +56,9 @@ public static class TelemetryRegistration
         return next(context);
     });
 
+    /// <summary>The service instance is the silo: its address and generation, unique across restarts.</summary>
     private static ResourceBuilder Resource(IServiceProvider services) => ResourceBuilder.CreateDefault()
-        .AddService("PurchaseGrains", serviceInstanceId: services.GetRequiredService<IOptions<SiloOptions>>().Value.NodeId);
+        .AddService("PurchaseGrains", serviceInstanceId: services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString());
 
     private sealed record OtlpSettings(Uri Endpoint, OtlpExportProtocol Protocol, string? Headers)
     {

@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using PurchaseGrains.Runtime;
 
 namespace PurchaseGrains.Silo.Http;
 
@@ -36,7 +35,7 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
         BadHttpRequestException { StatusCode: 415 } => (415, ApiErrors.JsonContentTypeRequired),
         BadHttpRequestException bad => (400, BindingProblem(bad.Message)),
         JsonException json => (400, InvalidJson(json)),
-        InconsistentStateException or Orleans.Storage.InconsistentStateException => (503, "The resource is busy; retry shortly"),
+        Orleans.Storage.InconsistentStateException => (503, "The resource is busy; retry shortly"),
         // A silo that died or left with the call in flight, a call timed out or refused while the cluster moves
         // activations: nothing was acknowledged, and a retry (with its Idempotency-Key) reaches a live silo.
         Orleans.Runtime.OrleansException when !IsStorageOutage(exception) => (503, "The service is busy; retry shortly"),

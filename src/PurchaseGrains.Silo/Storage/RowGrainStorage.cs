@@ -2,12 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Orleans;
 using Orleans.Storage;
-using PurchaseGrains.Runtime.Core;
-using PurchaseGrains.Runtime.Telemetry;
-using IIndexedState = PurchaseGrains.Runtime.IIndexedState;
-using RowStorage = PurchaseGrains.Runtime.Storage.IGrainStorage;
+using PurchaseGrains.Grains.Hosting;
+using PurchaseGrains.Storage;
 using OrleansGrainId = Orleans.Runtime.GrainId;
-using RowGrainId = PurchaseGrains.Runtime.GrainId;
 
 namespace PurchaseGrains.Silo.Storage;
 
@@ -20,7 +17,7 @@ namespace PurchaseGrains.Silo.Storage;
 /// which fails the call and deactivates the grain: it only happens when two activations existed (a partition).
 /// Orleans traces each call (<c>read storage</c>, <c>write storage</c>); this records latency and conflicts.
 /// </summary>
-public sealed class RowGrainStorage(RowStorage rows) : IGrainStorage
+public sealed class RowGrainStorage(IStateRowStore rows) : IGrainStorage
 {
     public async Task ReadStateAsync<T>(string stateName, OrleansGrainId grainId, IGrainState<T> grainState)
     {
@@ -46,7 +43,7 @@ public sealed class RowGrainStorage(RowStorage rows) : IGrainStorage
             grainState.ETag = version.ToString(CultureInfo.InvariantCulture);
             grainState.RecordExists = true;
         }
-        catch (PurchaseGrains.Runtime.InconsistentStateException conflict)
+        catch (StateVersionConflictException conflict)
         {
             GrainDiagnostics.StorageConflicts.Add(1, new KeyValuePair<string, object?>("grain.type", id.Type));
             throw new InconsistentStateException(conflict.Message, conflict);
@@ -70,7 +67,7 @@ public sealed class RowGrainStorage(RowStorage rows) : IGrainStorage
             {
                 await rows.ClearAsync(id, stateName, version, tables, CancellationToken.None);
             }
-            catch (PurchaseGrains.Runtime.InconsistentStateException conflict)
+            catch (StateVersionConflictException conflict)
             {
                 throw new InconsistentStateException(conflict.Message, conflict);
             }
@@ -81,21 +78,21 @@ public sealed class RowGrainStorage(RowStorage rows) : IGrainStorage
     }
 
     /// <summary>The row key: the grain type name (<c>[GrainType]</c>, e.g. <c>vm_session</c>) and the string key.</summary>
-    internal static RowGrainId RowId(OrleansGrainId grainId) => new(grainId.Type.ToString()!, grainId.Key.ToString()!);
+    internal static StateRowId RowId(OrleansGrainId grainId) => new(grainId.Type.ToString()!, grainId.Key.ToString()!);
 
     /// <summary>The row version an ETag names; an ETag this store never issued (another provider's) is a conflict.</summary>
-    private static long? Version(RowGrainId id, string stateName, string? etag) =>
+    private static long? Version(StateRowId id, string stateName, string? etag) =>
         etag is null ? null
         : long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version
         : throw Conflict(id, $"ETag '{etag}' of state '{stateName}' of {id} is not a version this store issued");
 
-    private static InconsistentStateException Conflict(RowGrainId id, string message)
+    private static InconsistentStateException Conflict(StateRowId id, string message)
     {
         GrainDiagnostics.StorageConflicts.Add(1, new KeyValuePair<string, object?>("grain.type", id.Type));
         return new InconsistentStateException(message);
     }
 
-    private static void RecordLatency(long started, string operation, RowGrainId id) =>
+    private static void RecordLatency(long started, string operation, StateRowId id) =>
         GrainDiagnostics.StorageLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             new KeyValuePair<string, object?>("operation", operation),
             new KeyValuePair<string, object?>("grain.type", id.Type));

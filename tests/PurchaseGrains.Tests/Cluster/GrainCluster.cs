@@ -5,9 +5,10 @@ using Orleans;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.TestingHost;
+using PurchaseGrains.Grains.PurchaseIntents;
 using PurchaseGrains.Grains.VendingMachine;
 using PurchaseGrains.Grains.VendingMachine.Fulfillment;
-using PurchaseGrains.Runtime.Hosting;
+using PurchaseGrains.Storage;
 using PurchaseGrains.Silo.Hosting;
 using PurchaseGrains.Tests.Infrastructure;
 
@@ -15,7 +16,8 @@ namespace PurchaseGrains.Tests.Cluster;
 
 /// <summary>
 /// Silos of this service on Orleans' in-process test cluster, sharing one PostgreSQL database (grain state, query rows,
-/// reminders), one <see cref="HeldMints"/> and one fake clock. The clock drives grain timers and the grains' own
+/// reminders), one <see cref="HeldMints"/> and one fake clock. The vending machine's grains and the listings' and
+/// purchase intents' run on every silo. The clock drives grain timers and the grains' own
 /// reading of time; Orleans' background work (membership, reminders) stays on real time, so advancing the clock
 /// never fires a reminder and a killed silo is detected as it would be in production, only faster.
 /// </summary>
@@ -40,7 +42,9 @@ public sealed class GrainCluster : IAsyncDisposable
     public IGrainFactory Grains => Cluster.Client;
 
     /// <param name="recoveryDelay">When a session's backstop reminder first fires (real time).</param>
-    public static async Task<GrainCluster> StartAsync(string connectionString, short silos, TimeSpan recoveryDelay)
+    /// <param name="services">Services each silo gets before the grains' own (fakes of providers).</param>
+    public static async Task<GrainCluster> StartAsync(string connectionString, short silos, TimeSpan recoveryDelay,
+        Action<IServiceCollection>? services = null)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var mints = new HeldMints();
@@ -53,6 +57,7 @@ public sealed class GrainCluster : IAsyncDisposable
             ["Vm:RecoveryDelay"] = recoveryDelay.ToString(),
             ["Reminders:MinimumPeriod"] = "00:00:01",
             ["Reminders:BackstopPeriod"] = "00:00:01",
+            ["PurchaseIntents:PaymentPollInterval"] = PollInterval.ToString(),
         };
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
@@ -60,15 +65,16 @@ public sealed class GrainCluster : IAsyncDisposable
         {
             host.Configuration.AddInMemoryCollection(settings);
             host.AddStorage();
-            host.Services.AddStorageStartup();
+            services?.Invoke(host.Services);
             host.Services.AddVendingMachineGrains();
+            host.Services.AddPurchaseIntentGrains();
             host.Services.AddSingleton<IFulfillmentProvider>(mints);
             host.Services.AddSingleton<TimeProvider>(clock);
             host.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
         });
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddPurchaseGrainsRuntime(silo.Configuration);
+            silo.AddPurchaseGrainsDefaults(silo.Configuration);
             // A killed silo is declared dead in about two seconds.
             silo.Configure<ClusterMembershipOptions>(options =>
             {

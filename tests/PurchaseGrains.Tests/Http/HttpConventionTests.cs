@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using PurchaseGrains.Tests.Infrastructure;
-using PurchaseGrains.Tests.Runtime;
 
 namespace PurchaseGrains.Tests.Http;
 
@@ -12,7 +11,7 @@ public sealed class HttpConventionTests : IAsyncLifetime
     private TestSilo _silo = null!;
 
     public async Task InitializeAsync() =>
-        _silo = await TestSilo.StartSqliteAsync(configure: TestGrainRegistration.AddTestGrains, mapRoutes: TestGrainRegistration.MapTestRoutes);
+        _silo = await TestSilo.StartSqliteAsync(mapRoutes: TestRoutes.Map);
 
     public async Task DisposeAsync() => await _silo.DisposeAsync();
 

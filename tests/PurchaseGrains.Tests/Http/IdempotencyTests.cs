@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using PurchaseGrains.Silo.Idempotency;
 using PurchaseGrains.Tests.Infrastructure;
-using PurchaseGrains.Tests.Runtime;
 
 namespace PurchaseGrains.Tests.Http;
 
@@ -12,7 +11,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
     private TestSilo _silo = null!;
 
     public async Task InitializeAsync() =>
-        _silo = await TestSilo.StartSqliteAsync(configure: TestGrainRegistration.AddTestGrains, mapRoutes: TestGrainRegistration.MapTestRoutes);
+        _silo = await TestSilo.StartSqliteAsync(mapRoutes: TestRoutes.Map);
 
     public async Task DisposeAsync() => await _silo.DisposeAsync();
 
@@ -28,7 +27,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
         Assert.Equal(await first.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
         Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
-        Assert.Equal(5, await _silo.RuntimeGrains.GetGrain<ICounterGrain>(key).Get());
+        Assert.Equal(5, await _silo.Grains.GetGrain<ICounterGrain>(key).Get());
     }
 
     [Fact]

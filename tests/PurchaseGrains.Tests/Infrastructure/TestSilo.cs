@@ -5,11 +5,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using System.Net;
 using System.Net.Sockets;
-using PurchaseGrains.Runtime.Hosting;
-using PurchaseGrains.Runtime.Reminders;
 using PurchaseGrains.Silo;
 
 namespace PurchaseGrains.Tests.Infrastructure;
@@ -33,13 +30,7 @@ public sealed class TestSilo : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public string NodeId => Services.GetRequiredService<IOptions<SiloOptions>>().Value.NodeId;
-
-    /// <summary>Orleans' grain factory: the vending machine and idempotency grains.</summary>
     public Orleans.IGrainFactory Grains => Services.GetRequiredService<Orleans.IGrainFactory>();
-
-    /// <summary>The home-made layer's grain factory: listings and purchase intents, until they move onto Orleans.</summary>
-    public PurchaseGrains.Runtime.IGrainFactory RuntimeGrains => Services.GetRequiredService<PurchaseGrains.Runtime.IGrainFactory>();
 
     /// <summary>A silo on a fresh SQLite file (or <paramref name="sqlitePath"/>, to restart on the same data).</summary>
     public static Task<TestSilo> StartSqliteAsync(string? sqlitePath = null, IDictionary<string, string?>? settings = null,
@@ -71,7 +62,6 @@ public sealed class TestSilo : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Logging:LogLevel:Default"] = "Warning",
-                ["Reminders:PollInterval"] = "00:00:00.050",
                 // Each silo of a test process listens on its own port; several form one cluster on one PostgreSQL.
                 ["Orleans:SiloPort"] = FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Orleans:AdvertisedIPAddress"] = "127.0.0.1",
@@ -96,7 +86,7 @@ public sealed class TestSilo : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Graceful stop: running turns finish and reminder leases are given up.</summary>
+    /// <summary>Graceful stop: running calls finish and the silo leaves the cluster, handing its grains over.</summary>
     public async Task StopAsync()
     {
         if (_stopped)
@@ -115,7 +105,6 @@ public sealed class TestSilo : IAsyncDisposable
         if (_stopped)
             return;
         _stopped = true;
-        Services.GetRequiredService<ReminderPoller>().SimulateCrash();
         using var abrupt = new CancellationTokenSource();
         await abrupt.CancelAsync();
         try { await _app.StopAsync(abrupt.Token); } catch (OperationCanceledException) { }

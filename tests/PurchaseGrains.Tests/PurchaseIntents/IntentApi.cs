@@ -23,12 +23,6 @@ public sealed class IntentApi(TestSilo silo) : IDisposable
         ["PurchaseIntents:FulfillmentRetryDelay"] = "00:00:00.100",
     };
 
-    /// <summary>
-    /// <see cref="Settings"/> for nodes that share a node id: each takes the other's change notifications for its own
-    /// and ignores them, so every change made on one is a missed notification on the other.
-    /// </summary>
-    public static Dictionary<string, string?> TwinNodeSettings() => new(Settings()) { ["Silo:NodeId"] = "twin" };
-
     public HttpClient Admin { get; } = silo.CreateClient(TestKeys.AdminA);
     public HttpClient Partner { get; } = silo.CreateClient(TestKeys.PartnerA);
     public HttpClient OtherAdmin { get; } = silo.CreateClient(TestKeys.AdminB);

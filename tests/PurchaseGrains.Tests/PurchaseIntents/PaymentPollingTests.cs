@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using PurchaseGrains.Grains.Listings;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.PurchaseIntents;

@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 using PurchaseGrains.Grains.Listings;
 using PurchaseGrains.Tests.Infrastructure;
 

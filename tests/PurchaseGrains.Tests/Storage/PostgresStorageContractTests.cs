@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 using PurchaseGrains.Storage.Postgres;
 using PurchaseGrains.Tests.Infrastructure;
 
@@ -23,6 +23,4 @@ public sealed class PostgresStorageContractTests(PostgresDatabase database) : St
     protected override void AddStorage(IServiceCollection services, IConfiguration store) =>
         services.AddPostgresGrainStorage(store);
 
-    protected override Task WhenChangeFeedReadyAsync(StorageNode node) =>
-        ((PostgresGrainChangeFeed)node.ChangeFeed).WaitUntilConnectedAsync(Deadline);
 }

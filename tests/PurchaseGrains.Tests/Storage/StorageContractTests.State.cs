@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using PurchaseGrains.Runtime;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.Storage;
@@ -8,17 +7,12 @@ namespace PurchaseGrains.Tests.Storage;
 public abstract partial class StorageContractTests
 {
     [StorageFact]
-    public async Task ConcurrentWritesAndReminderRegistrationsEachGetTheirOwnAnswer()
+    public async Task ConcurrentWritesEachGetTheirOwnAnswer()
     {
         var grains = Enumerable.Range(0, 150).Select(_ => NewGrain()).ToList();
 
         var work = grains.Select(async (grain, i) =>
         {
-            if (i % 3 == 2)
-            {
-                await Reminders.UpsertAsync(grain, "r", Now.AddMinutes(i), TimeSpan.Zero, null, Deadline);
-                return (grain, Versions: new[] { 0L, 0L });
-            }
             var created = await Storage.WriteAsync(grain, "s", $$"""{"n":{{i}}}""", null, [], Deadline);
             var updated = await Storage.WriteAsync(grain, "s", $$"""{"n":{{i + 1}}}""", created, [], Deadline);
             return (grain, Versions: new[] { created, updated });
@@ -28,11 +22,6 @@ public abstract partial class StorageContractTests
         foreach (var (grain, versions) in results)
         {
             var i = grains.IndexOf(grain);
-            if (i % 3 == 2)
-            {
-                Assert.Equal(Now.AddMinutes(i), (await Reminders.GetAsync(grain, "r", Deadline))?.DueAt);
-                continue;
-            }
             Assert.Equal([1L, 2L], versions);
             var stored = await Storage.ReadAsync(grain, "s", Deadline);
             Assert.Equal(2, stored!.Version);
@@ -77,7 +66,7 @@ public abstract partial class StorageContractTests
         var grain = NewGrain();
         await Storage.WriteAsync(grain, "state", """{"owner":"first"}""", null, [], Deadline);
 
-        await Assert.ThrowsAsync<InconsistentStateException>(
+        await Assert.ThrowsAsync<StateVersionConflictException>(
             () => Storage.WriteAsync(grain, "state", """{"owner":"second"}""", null, [], Deadline));
 
         var stored = await Storage.ReadAsync(grain, "state", Deadline);
@@ -92,7 +81,7 @@ public abstract partial class StorageContractTests
         var first = await Storage.WriteAsync(grain, "state", """{"n":1}""", null, [], Deadline);
         await Storage.WriteAsync(grain, "state", """{"n":2}""", first, [], Deadline);
 
-        await Assert.ThrowsAsync<InconsistentStateException>(
+        await Assert.ThrowsAsync<StateVersionConflictException>(
             () => Storage.WriteAsync(grain, "state", """{"n":99}""", first, [], Deadline));
 
         var stored = await Storage.ReadAsync(grain, "state", Deadline);
@@ -102,7 +91,7 @@ public abstract partial class StorageContractTests
 
     [StorageFact]
     public async Task UpdatingAStateThatDoesNotExistConflicts() =>
-        await Assert.ThrowsAsync<InconsistentStateException>(
+        await Assert.ThrowsAsync<StateVersionConflictException>(
             () => Storage.WriteAsync(NewGrain(), "state", "{}", 1, [], Deadline));
 
     [StorageFact]
@@ -125,7 +114,7 @@ public abstract partial class StorageContractTests
         var first = await Storage.WriteAsync(grain, "state", "{}", null, [OrderIndex(grain, "open", 10)], Deadline);
         await Storage.WriteAsync(grain, "state", "{}", first, [OrderIndex(grain, "paid", 10)], Deadline);
 
-        await Assert.ThrowsAsync<InconsistentStateException>(
+        await Assert.ThrowsAsync<StateVersionConflictException>(
             () => Storage.ClearAsync(grain, "state", first, [Orders.Name], Deadline));
 
         Assert.Equal(2, (await Storage.ReadAsync(grain, "state", Deadline))!.Version);
@@ -172,7 +161,7 @@ public abstract partial class StorageContractTests
             {
                 return await Storage.WriteAsync(grain, "state", $$"""{"n":{{-i}}}""", stale ? created[i] + 5 : created[i], rows, Deadline);
             }
-            catch (InconsistentStateException)
+            catch (StateVersionConflictException)
             {
                 return -1L;
             }
@@ -210,9 +199,9 @@ public abstract partial class StorageContractTests
         var grain = NewGrain();
         var version = await Storage.WriteAsync(grain, "state", "{}", null, [OrderIndex(grain, "open", 1)], Deadline);
 
-        await Assert.ThrowsAsync<InconsistentStateException>(
+        await Assert.ThrowsAsync<StateVersionConflictException>(
             () => Storage.WriteAsync(grain, "state", "{}", version + 7, [OrderIndex(grain, "stale-update", 2)], Deadline));
-        await Assert.ThrowsAsync<InconsistentStateException>(
+        await Assert.ThrowsAsync<StateVersionConflictException>(
             () => Storage.WriteAsync(grain, "state", "{}", null, [OrderIndex(grain, "duplicate-create", 3)], Deadline));
 
         var row = await ReadOrderRowAsync(grain);
@@ -253,7 +242,7 @@ public abstract partial class StorageContractTests
         Assert.Equal(writers + 1, stored.Version);
         Assert.Equal(writers, (await ReadOrderRowAsync(grain))!.Amount);
 
-        async Task IncrementAsync(IGrainStorage storage)
+        async Task IncrementAsync(IStateRowStore storage)
         {
             while (true)
             {
@@ -265,7 +254,7 @@ public abstract partial class StorageContractTests
                         [OrderIndex(grain, "counting", next)], Deadline);
                     return;
                 }
-                catch (InconsistentStateException)
+                catch (StateVersionConflictException)
                 {
                 }
             }

@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using PurchaseGrains.Runtime;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Tests.Storage;
 
@@ -25,8 +24,7 @@ public abstract partial class StorageContractTests : IAsyncLifetime
 
     protected CancellationToken Deadline => _deadline.Token;
     protected StorageNode Node { get; private set; } = null!;
-    protected IGrainStorage Storage => Node.Storage;
-    protected IReminderTable Reminders => Node.Reminders;
+    protected IStateRowStore Storage => Node.Storage;
 
     /// <summary>Makes a new empty store and returns the configuration that points a provider at it.</summary>
     protected abstract Task<IConfiguration> CreateStoreAsync();
@@ -34,9 +32,6 @@ public abstract partial class StorageContractTests : IAsyncLifetime
     protected abstract void AddStorage(IServiceCollection services, IConfiguration store);
 
     protected abstract SqlDialect ExpectedDialect { get; }
-
-    /// <summary>Completes when changes published on <paramref name="node"/> from now on are delivered.</summary>
-    protected virtual Task WhenChangeFeedReadyAsync(StorageNode node) => Task.CompletedTask;
 
     public async Task InitializeAsync()
     {
@@ -70,7 +65,7 @@ public abstract partial class StorageContractTests : IAsyncLifetime
         return node;
     }
 
-    protected static GrainId NewGrain(string type = "test") => new(type, Guid.NewGuid().ToString("N"));
+    protected static StateRowId NewGrain(string type = "test") => new(type, Guid.NewGuid().ToString("N"));
 
     protected static void AssertJsonEqual(string expected, string actual) =>
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(actual)), $"Expected JSON {expected} but found {actual}.");
@@ -100,11 +95,11 @@ public abstract partial class StorageContractTests : IAsyncLifetime
         }
     }
 
-    protected Task<OrderRow?> ReadOrderRowAsync(GrainId grain, StorageNode? node = null) =>
+    protected Task<OrderRow?> ReadOrderRowAsync(StateRowId grain, StorageNode? node = null) =>
         (node ?? Node).Queries.QuerySingleOrDefaultAsync<OrderRow>(
             "SELECT status, amount, score FROM test_orders WHERE grain_key = @key", new { key = grain.Key }, Deadline);
 
-    protected static IndexRow OrderIndex(GrainId grain, string? status, long amount, double? score = null) =>
+    protected static IndexRow OrderIndex(StateRowId grain, string? status, long amount, double? score = null) =>
         new(Orders.Name, grain.Key, new Dictionary<string, object?> { ["status"] = status, ["amount"] = amount, ["score"] = score });
 
     public sealed class OrderRow

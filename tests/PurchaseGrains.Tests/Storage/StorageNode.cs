@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using PurchaseGrains.Runtime.Hosting;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Tests.Storage;
 
@@ -12,16 +11,13 @@ public sealed class StorageNode : IAsyncDisposable
     public StorageNode(string nodeId, Action<IServiceCollection> addStorage)
     {
         var services = new ServiceCollection();
-        services.Configure<SiloOptions>(options => options.NodeId = nodeId);
         addStorage(services);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         NodeId = nodeId;
     }
 
     public string NodeId { get; }
-    public IGrainStorage Storage => _services.GetRequiredService<IGrainStorage>();
-    public IReminderTable Reminders => _services.GetRequiredService<IReminderTable>();
-    public IGrainChangeFeed ChangeFeed => _services.GetRequiredService<IGrainChangeFeed>();
+    public IStateRowStore Storage => _services.GetRequiredService<IStateRowStore>();
     public IIndexQueries Queries => _services.GetRequiredService<IIndexQueries>();
     public IStorageInitializer Initializer => _services.GetRequiredService<IStorageInitializer>();
     public IStorageHealth Health => _services.GetRequiredService<IStorageHealth>();

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using PurchaseGrains.Grains.VendingMachine;
 using Orleans;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.VendingMachine;

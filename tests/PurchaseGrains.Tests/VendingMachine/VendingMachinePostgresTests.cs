@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using PurchaseGrains.Grains.VendingMachine;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.VendingMachine;

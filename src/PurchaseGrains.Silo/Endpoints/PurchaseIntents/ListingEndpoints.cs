@@ -4,7 +4,7 @@ using PurchaseGrains.Grains;
 using PurchaseGrains.Grains.Listings;
 using PurchaseGrains.Grains.PurchaseIntents;
 using Orleans;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 using PurchaseGrains.Silo.Http;
 
 namespace PurchaseGrains.Silo.Endpoints.PurchaseIntents;

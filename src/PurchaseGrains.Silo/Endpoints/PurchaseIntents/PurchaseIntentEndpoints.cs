@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PurchaseGrains.Grains.PurchaseIntents;
 using Orleans;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 using PurchaseGrains.Silo.Http;
 
 namespace PurchaseGrains.Silo.Endpoints.PurchaseIntents;

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using PurchaseGrains.Grains.VendingMachine;
 using Orleans;
-using PurchaseGrains.Runtime.Storage;
+using PurchaseGrains.Storage;
 using PurchaseGrains.Silo.Http;
 using PurchaseGrains.Silo.Idempotency;
 

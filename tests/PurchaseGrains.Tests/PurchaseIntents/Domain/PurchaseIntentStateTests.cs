@@ -1,5 +1,5 @@
 using PurchaseGrains.Grains.PurchaseIntents;
-using PurchaseGrains.Runtime.Core;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Tests.PurchaseIntents.Domain;
 

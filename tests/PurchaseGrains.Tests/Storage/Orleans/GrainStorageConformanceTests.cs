@@ -33,7 +33,7 @@ public abstract partial class GrainStorageConformanceTests : IAsyncLifetime
         var store = await CreateStoreAsync();
         _node = new StorageNode("node-a", services => AddRowStorage(services, store));
         await _node.Initializer.InitializeAsync([], _deadline.Token);
-        // As the silo registers its grain storage (OrleansRegistration.AddPurchaseGrainsRuntime): the adapter over the row store.
+        // As the silo registers its grain storage (OrleansRegistration.AddPurchaseGrainsDefaults): the adapter over the row store.
         Storage = new RowGrainStorage(_node.Storage);
     }
 

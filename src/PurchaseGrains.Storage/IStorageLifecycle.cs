@@ -1,4 +1,4 @@
-namespace PurchaseGrains.Runtime.Storage;
+namespace PurchaseGrains.Storage;
 
 /// <summary>Creates or migrates the schema at start-up, idempotently and safely when several nodes start together.</summary>
 public interface IStorageInitializer

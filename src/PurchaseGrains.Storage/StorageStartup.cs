@@ -1,8 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using PurchaseGrains.Runtime.Storage;
 
-namespace PurchaseGrains.Runtime.Hosting;
+namespace PurchaseGrains.Storage;
 
 /// <summary>Creates or migrates the schema before anything else starts, waiting a while for the database to come up.</summary>
 internal sealed partial class StorageStartup(
@@ -35,4 +35,21 @@ internal sealed partial class StorageStartup(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage is not ready (attempt {Attempt}); retrying")]
     private partial void LogStorageNotReady(Exception exception, int attempt);
+}
+
+public static class StorageStartupServiceCollectionExtensions
+{
+    /// <summary>Creates the storage schema (state rows and the registered index tables) before anything else starts.</summary>
+    public static IServiceCollection AddStorageStartup(this IServiceCollection services)
+    {
+        services.AddHostedService<StorageStartup>();
+        return services;
+    }
+
+    /// <summary>Declares a query table; providers create it at start-up.</summary>
+    public static IServiceCollection AddIndexTable(this IServiceCollection services, IndexTable table)
+    {
+        services.AddSingleton(table);
+        return services;
+    }
 }

@@ -1,4 +1,4 @@
-namespace PurchaseGrains.Runtime.Storage;
+namespace PurchaseGrains.Storage;
 
 /// <summary>Index DDL for a declared <see cref="IndexTable"/>: the same text on PostgreSQL and SQLite.</summary>
 public static class IndexDdl

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace PurchaseGrains.Runtime.Core;
+namespace PurchaseGrains.Storage;
 
 /// <summary>JSON for grain payloads: snake_case and enums as strings, so rows read well in SQL.</summary>
 public static class GrainStateSerializer

@@ -1,4 +1,4 @@
-namespace PurchaseGrains.Runtime.Storage;
+namespace PurchaseGrains.Storage;
 
 /// <summary>One row of a secondary index table; <see cref="Key"/> is its primary key (usually the grain key).</summary>
 public sealed record IndexRow(string Table, string Key, IReadOnlyDictionary<string, object?> Columns);

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace PurchaseGrains.Runtime.Storage;
+namespace PurchaseGrains.Storage;
 
 /// <summary>
 /// Index table, column and index names are spliced into SQL text, so only plain lower-case identifiers pass
