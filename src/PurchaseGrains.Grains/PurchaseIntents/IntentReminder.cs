@@ -4,10 +4,9 @@ namespace PurchaseGrains.Grains.PurchaseIntents;
 
 /// <summary>
 /// A purchase intent's one durable reminder, named <c>expire:&lt;expiration, Unix ms&gt;:&lt;listing id&gt;</c> so that
-/// a tick knows the listing and the deadline even when the intent was never written. While the intent is PENDING
-/// with a payment to watch, it is due at the next payment poll or at the expiration, whichever comes first, and
-/// each poll moves it on; a tick due at (or after) the expiration is the expiry. One reminder instead of one for
-/// polling and one for expiry halves the reminder rows each intent writes and deletes.
+/// a tick knows the listing and the deadline even when the intent was never written. It is the durable backstop of the
+/// intent's grain timer: due at the expiration, then every backstop period, until the intent is settled. A tick at
+/// (or after) the expiration of an intent still PENDING is its expiry.
 /// </summary>
 public sealed record IntentReminder(string ListingId, long ExpirationMs)
 {

@@ -154,6 +154,7 @@ public sealed partial class PurchaseIntentGrain(
 
     public async Task<PaymentEventOutcome> ApplyPaymentEvent(PaymentEvent paymentEvent)
     {
+        await ExpireIfDueAsync();
         if (!Exists || State.StripePaymentIntentId != paymentEvent.PaymentIntentId)
             return PaymentEventOutcome.UnknownPaymentIntent;
         if (paymentEvent.Kind == PaymentEventKind.Succeeded)
