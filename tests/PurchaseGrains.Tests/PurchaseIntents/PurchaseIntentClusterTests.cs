@@ -126,6 +126,29 @@ public sealed class PurchaseIntentClusterTests(PostgresDatabase database) : ICla
     }
 
     [PostgresFact]
+    public async Task EachCreationPaymentAndCancellationIsInTheVeryNextListCallOnAnySilo()
+    {
+        await using var cluster = await StartClusterAsync(3);
+        var apis = cluster.Apis;
+        var listing = await apis[0].CreateListingAsync(IntentApi.ListingBody(quantity: 10, maxPerTx: 1));
+        var filter = $"listing_id={listing}";
+
+        var paid = await apis[0].CreateIntentAsync(IntentApi.Stripe(listing, email: "paid@x.io"));
+        var cancelled = await apis[0].CreateIntentAsync(IntentApi.Stripe(listing, email: "cancelled@x.io"));
+        Assert.Equal(2, await apis[1].TotalResultsAsync($"{filter}&status=PENDING"));
+
+        Assert.Equal(HttpStatusCode.NoContent,
+            (await apis[1].Partner.DeleteAsync($"/v1/purchase-intents/{cancelled.GetProperty("id").GetString()}")).StatusCode);
+        Assert.Equal(1, await apis[2].TotalResultsAsync($"{filter}&status=CANCELLED"));
+
+        var (id, paymentIntent) = (paid.GetProperty("id").GetString()!, paid.GetProperty("data").GetProperty("id").GetString()!);
+        Assert.Equal(HttpStatusCode.OK, (await apis[2].SendWebhookAsync("payment_intent.succeeded", paymentIntent, id)).StatusCode);
+        var confirmed = await IntentApi.ReadAsync(await apis[0].Partner.GetAsync($"/v1/purchase-intents?{filter}&status=CONFIRMED"), HttpStatusCode.OK);
+        Assert.Equal([id], IntentListingScenarios.Ids(confirmed));
+        Assert.Equal(0, await apis[1].TotalResultsAsync($"{filter}&status=PENDING"));
+    }
+
+    [PostgresFact]
     public async Task FiltersTotalsAndCursorsWorkOnPostgres()
     {
         foreach (var scenario in new Func<IntentApi, Task>[]
