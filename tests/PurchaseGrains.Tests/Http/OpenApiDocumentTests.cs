@@ -143,7 +143,7 @@ public sealed class OpenApiDocumentTests(OpenApiHost host) : IClassFixture<OpenA
     }
 
     [Fact]
-    public void TheIntentListNamesItsNineFiltersAndItsPagingWithTheAcceptedValues()
+    public void TheListRoutesNameTheirQueryParametersAndTheValuesTheyAccept()
     {
         var parameters = QueryParameters("GET", "/v1/purchase-intents");
 
@@ -157,6 +157,9 @@ public sealed class OpenApiDocumentTests(OpenApiHost host) : IClassFixture<OpenA
         Assert.Equal(100, parameters["limit"].GetProperty("schema").GetProperty("maximum").GetInt32());
         Assert.Equal(["cursor", "limit", "order_direction"], QueryParameters("GET", "/v1/listings").Keys);
         Assert.Equal(["claw_ids", "limit"], QueryParameters("GET", "/api/v1/vm/recent-pulls").Keys);
+        Assert.Equal(["platform"], QueryParameters("GET", "/api/v1/vm/available").Keys);
+        Assert.All(QueryParameters("GET", "/api/v1/vm/available").Values.Concat(QueryParameters("GET", "/v1/purchase-intents").Values),
+            p => Assert.NotEmpty(p.GetProperty("description").GetString()!));
     }
 
     /// <summary>Each documented filter is one the route reads: a single-value one given twice, or an unknown list value, is refused by name.</summary>

@@ -19,7 +19,8 @@ public static partial class VendingMachineEndpoints
     public static RouteGroupBuilder MapVendingMachineApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1").RequireApiKey().WithTags(Tags.VendingMachine);
-        group.MapGet("/vm/available", Available).WithName("ListPacks").WithSummary("List the packs (claw machines) and their stock");
+        group.MapGet("/vm/available", Available).WithName("ListPacks").WithSummary("List the packs (claw machines) and their stock")
+            .WithQueryParameters(VmOpenApi.AvailableQuery);
         group.MapGet("/vm/recent-pulls", RecentPulls).WithName("ListRecentPulls").WithSummary("The partner's recent pulls, newest first")
             .WithQueryParameters(VmOpenApi.RecentPullsQuery);
         group.MapPost("/vm/buy/init", BuyInit).WithName("BuyInit").WithSummary("Start a purchase of random cards from a pack")

@@ -7,6 +7,11 @@ namespace PurchaseGrains.Silo.Endpoints.VendingMachine;
 /// <summary>What the document cannot infer about the vending-machine routes.</summary>
 public static class VmOpenApi
 {
+    public static readonly IReadOnlyList<QueryParameter> AvailableQuery =
+    [
+        new("platform", "Only the packs of this platform (for example mainnet); every pack when missing."),
+    ];
+
     /// <summary><c>limit</c> is bound as text, because a value that is not a number means the default rather than a 400.</summary>
     public static readonly IReadOnlyList<QueryParameter> RecentPullsQuery =
     [
