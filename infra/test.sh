@@ -21,6 +21,20 @@ if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx >&2 </dev/null
 fi
 
+# The OpenAPI lint test runs @redocly/cli, pinned by tests/openapi-lint/package-lock.json (it needs Node.js 20.19+).
+LINT_DIR=tests/openapi-lint
+if [ ! -x "$LINT_DIR/node_modules/.bin/redocly" ]; then
+  if ! command -v npm >/dev/null; then
+    echo "test.sh: installing Node.js and npm (the OpenAPI lint needs them)" >&2
+    SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -q >&2
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >&2 </dev/null
+  fi
+  echo "test.sh: installing @redocly/cli into $LINT_DIR (npm ci)" >&2
+  npm ci --prefix "$LINT_DIR" --no-audit --no-fund >&2 ||
+    echo "test.sh: npm ci failed; the OpenAPI lint test will skip locally and fail under CI=true" >&2
+fi
+
 started_pg=false
 if [ -z "${PG_TEST_CONNECTION:-}" ]; then
   # A server already running from the data dir was started by someone else: not ours to stop afterwards.

@@ -10,17 +10,24 @@ namespace PurchaseGrains.Grains;
 /// </summary>
 public static class WireJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
-    };
+    public static readonly JsonSerializerOptions Options = CreateOptions();
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
     public static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException("Stored document is null.");
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+        };
+        WireTimestamps.AddTo(options);
+        return options;
+    }
 }
 
 /// <summary>Timestamps as index columns: Unix microseconds, the precision both stores keep exactly.</summary>

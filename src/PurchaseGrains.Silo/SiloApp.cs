@@ -4,6 +4,7 @@ using PurchaseGrains.Silo.Endpoints.PurchaseIntents;
 using PurchaseGrains.Silo.Endpoints.VendingMachine;
 using PurchaseGrains.Silo.Hosting;
 using PurchaseGrains.Silo.Http;
+using PurchaseGrains.Silo.Http.OpenApi;
 using PurchaseGrains.Silo.Idempotency;
 
 namespace PurchaseGrains.Silo;
@@ -38,10 +39,11 @@ public static class SiloApp
         app.UseMiddleware<ApiKeyMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
 
-        app.MapHealth();
-        app.MapVendingMachine();
+        var routes = app.MapGroup("").WithPipelineAnswers();
+        routes.MapHealth();
+        routes.MapVendingMachine();
+        routes.MapPurchaseIntents();
         app.MapOpenApi();
-        app.MapPurchaseIntents();
         mapRoutes?.Invoke(app);
         return app;
     }

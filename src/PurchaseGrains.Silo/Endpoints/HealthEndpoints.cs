@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Runtime;
+using PurchaseGrains.Silo.Http.OpenApi;
 using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Silo.Endpoints;
@@ -18,9 +19,10 @@ public static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/health").WithTags("Health");
-        group.MapGet("/live", () => TypedResults.Ok(new HealthStatus("live")));
-        group.MapGet("/ready", Ready);
+        var group = app.MapGroup("/health").WithTags(Tags.Health);
+        group.MapGet("/live", () => TypedResults.Ok(new HealthStatus("live"))).WithName("Live").WithSummary("Liveness: the process answers");
+        group.MapGet("/ready", Ready).WithName("Ready").WithSummary("Readiness: the silo is active and storage answers")
+            .Produces<ReadyStatus>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Json;
 using PurchaseGrains.Silo.Http;
+using PurchaseGrains.Silo.Http.OpenApi;
 
 namespace PurchaseGrains.Silo.Hosting;
 
@@ -23,7 +24,7 @@ public static class HttpDefaults
         });
         builder.Services.Configure<JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.AddOpenApi();
+        builder.Services.AddApiDocument();
         return builder;
     }
 

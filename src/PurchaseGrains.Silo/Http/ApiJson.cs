@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using PurchaseGrains.Grains;
 
 namespace PurchaseGrains.Silo.Http;
 
@@ -16,6 +17,7 @@ public static class ApiJson
         options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new WireTextStringConverter());
         options.Converters.Add(new WireTextElementConverter());
+        WireTimestamps.AddTo(options);
     }
 
     public static readonly JsonSerializerOptions Options = CreateOptions();

@@ -41,6 +41,9 @@ public static class ApiKeyEndpointExtensions
 /// <summary>Checks <c>X-API-Key</c> (or the <c>Phosphor-Api-Key</c> alias) on routes that require one.</summary>
 public sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<AuthOptions> options)
 {
+    public const string Header = "X-API-Key";
+    public const string AliasHeader = "Phosphor-Api-Key";
+
     private readonly Dictionary<string, Caller> _callers = options.Value.Keys
         .Where(k => !string.IsNullOrEmpty(k.Key))
         .ToDictionary(k => k.Key, k => new Caller(k.Partner, k.Role), StringComparer.Ordinal);
@@ -51,9 +54,9 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<AuthOptions>
         if (requirement is null)
             return next(context);
 
-        var key = context.Request.Headers["X-API-Key"].ToString();
+        var key = context.Request.Headers[Header].ToString();
         if (key.Length == 0)
-            key = context.Request.Headers["Phosphor-Api-Key"].ToString();
+            key = context.Request.Headers[AliasHeader].ToString();
         if (key.Length == 0 || !_callers.TryGetValue(key, out var caller))
             return ApiErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, "Invalid API key");
         if (requirement.AdminOnly && !caller.IsAdmin)

@@ -12,7 +12,7 @@ namespace PurchaseGrains.Silo.Idempotency;
 /// </summary>
 public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory grains)
 {
-    private const int MaxKeyLength = 255;
+    public const int MaxKeyLength = 255;
 
     public async Task InvokeAsync(HttpContext context)
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using System.Net;
 using System.Net.Http.Json;
+using PurchaseGrains.Tests.Http;
 using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.VendingMachine;
@@ -173,7 +174,7 @@ public class VendingMachineApiTests : SiloSuite
         Assert.Equal(20m, pack["max_ev"]!.GetValue<decimal>());
         Assert.Equal(3, pack["rarity_distribution"]!.AsArray().Count);
         Assert.Equal("test", pack["categories"]![0]!.GetValue<string>());
-        Assert.EndsWith("Z", pack["ev_updated_at"]!.GetValue<string>());
+        Assert.Matches(WireFormats.Timestamp, pack["ev_updated_at"]!.GetValue<string>());
         var updatedAt = DateTime.Parse(pack["ev_updated_at"]!.GetValue<string>(), null, System.Globalization.DateTimeStyles.RoundtripKind);
 
         await api.BuyOkAsync("p1", 3, "u");
@@ -223,7 +224,8 @@ public class VendingMachineApiTests : SiloSuite
             Assert.Equal("p1-slug", item["claw_slug"]!.GetValue<string>());
             var purchased = DateTime.Parse(item["purchased_at"]!.GetValue<string>(), null, System.Globalization.DateTimeStyles.RoundtripKind);
             var expires = DateTime.Parse(item["buyback_expires_at"]!.GetValue<string>(), null, System.Globalization.DateTimeStyles.RoundtripKind);
-            Assert.Equal(DateTimeKind.Utc, purchased.Kind);
+            Assert.Matches(WireFormats.Timestamp, item["purchased_at"]!.GetValue<string>());
+            Assert.Matches(WireFormats.Timestamp, item["buyback_expires_at"]!.GetValue<string>());
             Assert.Equal(TimeSpan.FromDays(3), expires - purchased);
             Assert.NotNull(item["content"]!["metadata"]!["attributes"]);
         }
@@ -248,7 +250,7 @@ public class VendingMachineApiTests : SiloSuite
         Assert.Equal(HttpStatusCode.OK, status);
         var pulls = all.AsArray();
         Assert.Equal(4, pulls.Count);
-        Assert.All(pulls, p => Assert.EndsWith("Z", p!["created_at"]!.GetValue<string>()));
+        Assert.All(pulls, p => Assert.Matches(WireFormats.Timestamp, p!["created_at"]!.GetValue<string>()));
         var times = pulls.Select(p => DateTime.Parse(p!["created_at"]!.GetValue<string>(), null,
             System.Globalization.DateTimeStyles.RoundtripKind)).ToList();
         Assert.Equal(times.OrderDescending(), times);

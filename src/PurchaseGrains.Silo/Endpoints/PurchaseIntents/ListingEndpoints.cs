@@ -6,6 +6,7 @@ using PurchaseGrains.Grains.PurchaseIntents;
 using Orleans;
 using PurchaseGrains.Storage;
 using PurchaseGrains.Silo.Http;
+using PurchaseGrains.Silo.Http.OpenApi;
 
 namespace PurchaseGrains.Silo.Endpoints.PurchaseIntents;
 
@@ -14,11 +15,16 @@ public static class ListingEndpoints
 {
     public static RouteGroupBuilder MapListingEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/listings").WithTags("Listings").RequireApiKey();
-        group.MapPost("/", Create).RequireAdminKey();
-        group.MapGet("/", List);
-        group.MapGet("/{id}", Get);
-        group.MapPatch("/{id}", Patch).RequireAdminKey();
+        var group = app.MapGroup("/v1/listings").WithTags(Tags.Listings).RequireApiKey();
+        group.MapPost("/", Create).RequireAdminKey().WithName("CreateListing").WithSummary("Create a listing")
+            .ProducesErrors(StatusCodes.Status400BadRequest);
+        group.MapGet("/", List).WithName("ListListings").WithSummary("The partner's listings, keyset-paged")
+            .ProducesErrors(StatusCodes.Status400BadRequest).WithQueryParameters(ListQueryParameters.Page);
+        group.MapGet("/{id}", Get).WithName("GetListing").WithSummary("One listing")
+            .ProducesErrors(StatusCodes.Status404NotFound);
+        group.MapPatch("/{id}", Patch).RequireAdminKey().WithName("PatchListing").WithSummary("Change a listing's policy or window")
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+            .AddOpenApiOperationTransformer(ListingOpenApi.DescribePatchBody);
         return group;
     }
 

@@ -3,6 +3,7 @@ using PurchaseGrains.Grains.PurchaseIntents;
 using Orleans;
 using PurchaseGrains.Storage;
 using PurchaseGrains.Silo.Http;
+using PurchaseGrains.Silo.Http.OpenApi;
 
 namespace PurchaseGrains.Silo.Endpoints.PurchaseIntents;
 
@@ -11,11 +12,17 @@ public static class PurchaseIntentEndpoints
 {
     public static RouteGroupBuilder MapPurchaseIntentEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/purchase-intents").WithTags("Purchase intents").RequireApiKey();
-        group.MapPost("/", Create);
-        group.MapGet("/", List);
-        group.MapGet("/{id}", Get);
-        group.MapDelete("/{id}", Cancel);
+        var group = app.MapGroup("/v1/purchase-intents").WithTags(Tags.PurchaseIntents).RequireApiKey();
+        group.MapPost("/", Create).WithName("CreatePurchaseIntent").WithSummary("Create a purchase intent, holding stock of a listing")
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound,
+                StatusCodes.Status409Conflict);
+        group.MapGet("/", List).WithName("ListPurchaseIntents").WithSummary("The partner's purchase intents, filtered and keyset-paged")
+            .Produces<PagedResponse<PurchaseIntentView>>(StatusCodes.Status200OK)
+            .ProducesErrors(StatusCodes.Status400BadRequest).WithQueryParameters([.. ListQueryParameters.IntentFilters, .. ListQueryParameters.Page]);
+        group.MapGet("/{id}", Get).WithName("GetPurchaseIntent").WithSummary("One purchase intent")
+            .ProducesErrors(StatusCodes.Status404NotFound);
+        group.MapDelete("/{id}", Cancel).WithName("CancelPurchaseIntent").WithSummary("Cancel a PENDING purchase intent")
+            .ProducesErrors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         return group;
     }
 

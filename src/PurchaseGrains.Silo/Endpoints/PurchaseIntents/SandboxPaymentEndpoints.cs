@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using PurchaseGrains.Grains.Payments;
 using Orleans;
 using PurchaseGrains.Silo.Http;
+using PurchaseGrains.Silo.Http.OpenApi;
 
 namespace PurchaseGrains.Silo.Endpoints.PurchaseIntents;
 
@@ -30,11 +31,14 @@ public static class SandboxPaymentEndpoints
 {
     public static RouteGroupBuilder MapSandboxPaymentEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/sandbox/v1/payment-intents").WithTags("Sandbox payments").RequireAdminKey();
+        var group = app.MapGroup("/sandbox/v1/payment-intents").WithTags(Tags.SandboxPayments).RequireAdminKey()
+            .ProducesErrors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         group.MapPost("/{id}/succeed", (string id, Caller caller, IGrainFactory grains) =>
-            Change(string.IsNullOrWhiteSpace(id) ? NotFound : grains.GetGrain<ISandboxPaymentIntentGrain>(id).Succeed(caller.Partner)));
+                Change(string.IsNullOrWhiteSpace(id) ? NotFound : grains.GetGrain<ISandboxPaymentIntentGrain>(id).Succeed(caller.Partner)))
+            .WithName("SucceedSandboxPaymentIntent").WithSummary("Make a sandbox PaymentIntent succeed, without a webhook");
         group.MapPost("/{id}/fail", (string id, Caller caller, IGrainFactory grains) =>
-            Change(string.IsNullOrWhiteSpace(id) ? NotFound : grains.GetGrain<ISandboxPaymentIntentGrain>(id).Fail(caller.Partner)));
+                Change(string.IsNullOrWhiteSpace(id) ? NotFound : grains.GetGrain<ISandboxPaymentIntentGrain>(id).Fail(caller.Partner)))
+            .WithName("FailSandboxPaymentIntent").WithSummary("Make a sandbox PaymentIntent fail, without a webhook");
         return group;
     }
 

@@ -4,6 +4,7 @@ using PurchaseGrains.Grains.Payments;
 using PurchaseGrains.Grains.PurchaseIntents;
 using Orleans;
 using PurchaseGrains.Silo.Http;
+using PurchaseGrains.Silo.Http.OpenApi;
 
 namespace PurchaseGrains.Silo.Endpoints.PurchaseIntents;
 
@@ -15,10 +16,13 @@ public sealed record WebhookReceived(bool Received);
 /// </summary>
 public static class StripeWebhookEndpoints
 {
+    public const string SignatureHeader = "Stripe-Signature";
     private const int MaxBodyBytes = 256 * 1024;
 
     public static RouteHandlerBuilder MapStripeWebhookEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapPost("/v1/webhooks/stripe", Receive).WithTags("Webhooks");
+        app.MapPost("/v1/webhooks/stripe", Receive).WithTags(Tags.Webhooks).WithName("ReceiveStripeWebhook")
+            .WithSummary("Receive a signed Stripe event").ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable)
+            .AddOpenApiOperationTransformer(StripeWebhookOpenApi.DescribeRequest);
 
     private static async Task<Results<Ok<WebhookReceived>, JsonHttpResult<ApiError>>> Receive(
         HttpRequest request, IOptions<PaymentOptions> options, TimeProvider clock, IGrainFactory grains, IPaymentProvider payments,
@@ -31,7 +35,7 @@ public static class StripeWebhookEndpoints
         if (body is null)
             return Refuse("Request body too large");
 
-        var check = StripeSignature.Verify(request.Headers["Stripe-Signature"].ToString(), body, stripe.WebhookSecret,
+        var check = StripeSignature.Verify(request.Headers[SignatureHeader].ToString(), body, stripe.WebhookSecret,
             clock.GetUtcNow(), stripe.SignatureTolerance);
         switch (check)
         {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using PurchaseGrains.Grains.VendingMachine;
 using Orleans;
 using PurchaseGrains.Silo.Http;
+using PurchaseGrains.Silo.Http.OpenApi;
 
 namespace PurchaseGrains.Silo.Endpoints.VendingMachine;
 
@@ -10,9 +11,11 @@ public static class AdminPackEndpoints
 {
     public static RouteGroupBuilder MapAdminPacks(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/admin/v1/packs").RequireAdminKey().WithTags("Admin");
-        group.MapPut("/{id}", PutPack);
-        group.MapPost("/{id}/cards", AddCards);
+        var group = app.MapGroup("/admin/v1/packs").RequireAdminKey().WithTags(Tags.PackAdministration);
+        group.MapPut("/{id}", PutPack).WithName("PutPack").WithSummary("Create or replace a pack")
+            .ProducesErrors(StatusCodes.Status400BadRequest);
+        group.MapPost("/{id}/cards", AddCards).WithName("AddCards").WithSummary("Add unique cards to a pack's pool")
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         return group;
     }
 

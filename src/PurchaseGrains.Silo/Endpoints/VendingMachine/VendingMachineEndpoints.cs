@@ -6,6 +6,7 @@ using Orleans;
 using PurchaseGrains.Storage;
 using PurchaseGrains.Silo.Http;
 using PurchaseGrains.Silo.Idempotency;
+using PurchaseGrains.Silo.Http.OpenApi;
 
 namespace PurchaseGrains.Silo.Endpoints.VendingMachine;
 
@@ -17,14 +18,21 @@ public static partial class VendingMachineEndpoints
 
     public static RouteGroupBuilder MapVendingMachineApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1").RequireApiKey().WithTags("VendingMachine");
-        group.MapGet("/vm/available", Available);
-        group.MapGet("/vm/recent-pulls", RecentPulls);
-        group.MapPost("/vm/buy/init", BuyInit);
-        group.MapPost("/vm/buy/status", BuyStatus);
-        group.MapGet("/inventory/{userId}", Inventory);
-        group.MapPost("/vm/buyback", Buyback);
-        group.MapGet("/card/{itemId}", Card);
+        var group = app.MapGroup("/api/v1").RequireApiKey().WithTags(Tags.VendingMachine);
+        group.MapGet("/vm/available", Available).WithName("ListPacks").WithSummary("List the packs (claw machines) and their stock")
+            .WithQueryParameters(VmOpenApi.AvailableQuery);
+        group.MapGet("/vm/recent-pulls", RecentPulls).WithName("ListRecentPulls").WithSummary("The partner's recent pulls, newest first")
+            .WithQueryParameters(VmOpenApi.RecentPullsQuery);
+        group.MapPost("/vm/buy/init", BuyInit).WithName("BuyInit").WithSummary("Start a purchase of random cards from a pack")
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status500InternalServerError);
+        group.MapPost("/vm/buy/status", BuyStatus).WithName("BuyStatus").WithSummary("Wait for a purchase to be fulfilled")
+            .ProducesErrors(StatusCodes.Status400BadRequest).AddOpenApiOperationTransformer(VmOpenApi.DescribeBuyStatusAnswers);
+        group.MapGet("/inventory/{userId}", Inventory).WithName("GetInventory").WithSummary("A user's items")
+            .ProducesErrors(StatusCodes.Status404NotFound);
+        group.MapPost("/vm/buyback", Buyback).WithName("Buyback").WithSummary("Sell an item back for its buyback price")
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status429TooManyRequests);
+        group.MapGet("/card/{itemId}", Card).WithName("GetCard").WithSummary("One card")
+            .ProducesErrors(StatusCodes.Status404NotFound);
         return group;
     }
 

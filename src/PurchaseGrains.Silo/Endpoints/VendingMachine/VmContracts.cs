@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PurchaseGrains.Grains.VendingMachine;
+using PurchaseGrains.Silo.Http;
 
 namespace PurchaseGrains.Silo.Endpoints.VendingMachine;
 
@@ -22,7 +23,7 @@ public sealed record BuyStatusPending(string Status)
 
 public sealed record BuybackRequest(string? ItemId, string? ClawId);
 
-public sealed record BuybackResponse(bool Success, decimal Amount);
+public sealed record BuybackResponse(bool Success, [property: Usd] decimal Amount);
 
 public sealed record ItemMetadata(string Name, string? Image, string? BackImage, IReadOnlyList<JsonElement> Attributes);
 
@@ -31,7 +32,8 @@ public sealed record ItemLinks(string? Image, string? BackImage);
 public sealed record ItemContent(ItemMetadata Metadata, ItemLinks Links);
 
 public sealed record VmItem(
-    string Id, string? MintAddress, decimal BuybackPrice, string Type, string? CollectionAddress, string? TokenStandard, ItemContent Content)
+    string Id, string? MintAddress, [property: Usd] decimal BuybackPrice, string Type, string? CollectionAddress, string? TokenStandard,
+    ItemContent Content)
 {
     public static VmItem From(SessionItem item) => new(item.Card.Id, item.MintAddress, item.BuybackPrice, item.Card.Type,
         item.Card.CollectionAddress, item.Card.TokenStandard, ContentOf(item.Card));
@@ -42,8 +44,8 @@ public sealed record VmItem(
 }
 
 public sealed record InventoryItem(
-    string Id, string? MintAddress, decimal BuybackPrice, string Type, string? CollectionAddress, string? TokenStandard, ItemContent Content,
-    string ClawId, string ClawSlug, DateTime PurchasedAt, DateTime BuybackExpiresAt)
+    string Id, string? MintAddress, [property: Usd] decimal BuybackPrice, string Type, string? CollectionAddress, string? TokenStandard,
+    ItemContent Content, string ClawId, string ClawSlug, DateTime PurchasedAt, DateTime BuybackExpiresAt)
 {
     public static InventoryItem From(OwnedItem owned)
     {
@@ -55,19 +57,20 @@ public sealed record InventoryItem(
 
 public sealed record InventoryResponse(string UserId, IReadOnlyList<InventoryItem> Items);
 
-public sealed record CardResponse(string Id, string Name, string? Image, string? BackImage, decimal Fmv, CardMetadata Metadata);
+public sealed record CardResponse(string Id, string Name, string? Image, string? BackImage, [property: Usd] decimal Fmv, CardMetadata Metadata);
 
 public sealed record CardMetadata(string Type, string ClawId, string? MintAddress, string? CollectionAddress, string? TokenStandard,
     IReadOnlyList<JsonElement> Attributes);
 
 public sealed record PullMetadata(string Name, string? Image, string? BackImage);
 
-public sealed record RecentPull(string Id, string ClawId, string ClawSlug, decimal Value, decimal BuybackPrice, DateTime CreatedAt,
-    PullMetadata Metadata);
+public sealed record RecentPull(string Id, string ClawId, string ClawSlug, [property: Usd] decimal Value, [property: Usd] decimal BuybackPrice,
+    DateTime CreatedAt, PullMetadata Metadata);
 
 public sealed record PackResponse(
-    string Id, string Slug, string Platform, string Name, bool Enable, string? Description, decimal MintPrice, int MaxPerMint,
-    long InStock, IReadOnlyList<string> Categories, decimal Ev, decimal MinEv, decimal MaxEv, DateTime EvUpdatedAt,
+    string Id, string Slug, string Platform, string Name, bool Enable, string? Description, [property: Usd] decimal MintPrice, int MaxPerMint,
+    long InStock, IReadOnlyList<string> Categories, [property: Usd] decimal Ev, [property: Usd] decimal MinEv, [property: Usd] decimal MaxEv,
+    DateTime EvUpdatedAt,
     decimal BuybackPercent, string? ClawImageUrl, IReadOnlyList<RarityTier> RarityDistribution)
 {
     public static PackResponse From(PackDefinition pack, PackStats stats, DateTimeOffset? poolChangedAt)
