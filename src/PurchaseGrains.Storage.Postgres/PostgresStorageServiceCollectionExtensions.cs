@@ -68,10 +68,15 @@ public static class PostgresStorageServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Orleans' reminder table alone, for a cluster whose membership lives elsewhere (a test cluster's).</summary>
+    /// <summary>
+    /// Orleans' reminder table alone, for a cluster whose membership lives elsewhere (a test cluster's). Its writes join
+    /// the grain writes' batches, so it needs <see cref="AddPostgresGrainStorage"/> too.
+    /// </summary>
     public static IServiceCollection AddPostgresClusterReminders(this IServiceCollection services)
     {
-        services.AddSingleton<Orleans.IReminderTable, Clustering.PostgresClusterReminderTable>();
+        services.AddSingleton<Orleans.IReminderTable>(provider => new Clustering.PostgresClusterReminderTable(
+            provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<PostgresWriteCombiner>(),
+            provider.GetRequiredService<IOptions<Orleans.Configuration.ClusterOptions>>()));
         return services;
     }
 

@@ -24,7 +24,7 @@ public static class IntentSeed
     private const string DocumentFunction = """
         CREATE FUNCTION pg_temp.wire_time(micros bigint) RETURNS text LANGUAGE sql STABLE AS $$
             SELECT to_char(to_timestamp(micros / 1000000) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-                || rtrim(rtrim('.' || lpad((micros % 1000000)::text, 6, '0'), '0'), '.') || '+00:00'
+                || '.' || lpad((micros % 1000000)::text, 6, '0') || '+00:00'
         $$;
         CREATE FUNCTION pg_temp.js(value text) RETURNS text LANGUAGE sql STABLE AS $$
             SELECT COALESCE(to_json(value)::text, 'null')

@@ -113,7 +113,10 @@ public sealed class IntentsSilo : IAsyncDisposable
             : (null, $"{(int)response.StatusCode} {text}");
     }
 
-    /// <summary>Waits (bounded) until no reminder is due, so background work of one scenario does not land in the next.</summary>
+    /// <summary>
+    /// Waits (bounded) until no reminder's first tick has passed, so background work of one scenario does not land in
+    /// the next: an intent drops its reminder once settled, so a reminder past its first tick is unfinished work.
+    /// </summary>
     public async Task WaitForDueRemindersAsync(TimeSpan limit)
     {
         var waited = Stopwatch.StartNew();
@@ -121,8 +124,7 @@ public sealed class IntentsSilo : IAsyncDisposable
         await connection.OpenAsync();
         while (waited.Elapsed < limit)
         {
-            await using var command = new NpgsqlCommand("SELECT count(*) FROM grain_reminders WHERE due_at <= @now", connection);
-            command.Parameters.AddWithValue("now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM orleans_reminders WHERE start_at <= now()", connection);
             if ((long)(await command.ExecuteScalarAsync())! == 0)
                 return;
             await Task.Delay(250);

@@ -10,11 +10,16 @@ namespace PurchaseGrains.Storage.Postgres.Clustering;
 /// <summary>
 /// Orleans' reminder table on PostgreSQL: one row per (service, grain, reminder name), with the grain's uniform hash
 /// for the range reads by which each silo loads the reminders of its part of the ring. The ETag is a counter bumped
-/// by every upsert, so a remove by an older ETag finds nothing.
+/// by every upsert, so a remove by an older ETag finds nothing. Upserts and removes go through the grain writes'
+/// <see cref="PostgresWriteCombiner"/>: an intent registers its reminder as it is created and drops it when it
+/// settles, and thousands a second doing that in statements of their own would each cost a commit.
 /// </summary>
-public sealed class PostgresClusterReminderTable(NpgsqlDataSource dataSource, IOptions<ClusterOptions> cluster) : IReminderTable
+internal sealed class PostgresClusterReminderTable(NpgsqlDataSource dataSource, PostgresWriteCombiner writes,
+    IOptions<ClusterOptions> cluster) : IReminderTable
 {
     private const long SchemaLock = 0x5047_5245_4D49;
+
+    private readonly ReminderRowWrite.Shapes _shapes = new(cluster.Value.ServiceId);
 
     private string ServiceId => cluster.Value.ServiceId;
 
@@ -68,20 +73,10 @@ public sealed class PostgresClusterReminderTable(NpgsqlDataSource dataSource, IO
 
     public async Task<string?> UpsertRow(ReminderEntry entry)
     {
-        await using var command = dataSource.CreateCommand("""
-            INSERT INTO orleans_reminders AS r (service_id, grain_id, name, grain_hash, start_at, period_ms, etag)
-            VALUES (@service, @grain, @name, @hash, @start, @period, 1)
-            ON CONFLICT (service_id, grain_id, name) DO UPDATE
-                SET start_at = excluded.start_at, period_ms = excluded.period_ms, etag = r.etag + 1
-            RETURNING etag
-            """);
-        command.Parameters.AddWithValue("service", ServiceId);
-        command.Parameters.AddWithValue("grain", entry.GrainId.ToString());
-        command.Parameters.AddWithValue("name", entry.ReminderName);
-        command.Parameters.AddWithValue("hash", (long)entry.GrainId.GetUniformHashCode());
-        command.Parameters.AddWithValue("start", DateTime.SpecifyKind(entry.StartAt, DateTimeKind.Utc));
-        command.Parameters.AddWithValue("period", (long)entry.Period.TotalMilliseconds);
-        var etag = (long)(await command.ExecuteScalarAsync())!;
+        var write = _shapes.Upserting(entry.GrainId.ToString(), entry.ReminderName, entry.GrainId.GetUniformHashCode(),
+            DateTime.SpecifyKind(entry.StartAt, DateTimeKind.Utc), (long)entry.Period.TotalMilliseconds);
+        var etag = await writes.ExecuteAsync(write, CancellationToken.None)
+            ?? throw new InvalidOperationException($"The upsert of reminder '{entry.ReminderName}' of {entry.GrainId} answered no row.");
         return etag.ToString(CultureInfo.InvariantCulture);
     }
 
@@ -89,13 +84,7 @@ public sealed class PostgresClusterReminderTable(NpgsqlDataSource dataSource, IO
     {
         if (!long.TryParse(eTag, NumberStyles.None, CultureInfo.InvariantCulture, out var etag))
             return false;
-        await using var command = dataSource.CreateCommand(
-            "DELETE FROM orleans_reminders WHERE service_id = @service AND grain_id = @grain AND name = @name AND etag = @etag");
-        command.Parameters.AddWithValue("service", ServiceId);
-        command.Parameters.AddWithValue("grain", grainId.ToString());
-        command.Parameters.AddWithValue("name", reminderName);
-        command.Parameters.AddWithValue("etag", etag);
-        return await command.ExecuteNonQueryAsync() == 1;
+        return await writes.ExecuteAsync(_shapes.Removing(grainId.ToString(), reminderName, etag), CancellationToken.None) is not null;
     }
 
     public async Task TestOnlyClearTable()
