@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Orleans.Concurrency;
+using Orleans.Placement;
 using Orleans.Runtime;
 using PurchaseGrains.Grains.Hosting;
 using Orleans;
@@ -38,10 +39,13 @@ public sealed class SandboxPaymentIntentState
     public Dictionary<string, string> Metadata { get; set; } = [];
 }
 
-[GrainType("sandbox_payment_intent")]
+/// <summary>A sandbox PaymentIntent, activated beside the purchase intent that creates it.</summary>
+[GrainType(TypeName), PreferLocalPlacement]
 public sealed class SandboxPaymentIntentGrain(
     [PersistentState("payment_intent", GrainStores.Main)] IPersistentState<SandboxPaymentIntentState> state) : Grain, ISandboxPaymentIntentGrain
 {
+    public const string TypeName = "sandbox_payment_intent";
+
     private string PrimaryKey => this.GetPrimaryKeyString();
 
     public const string Mode = "TEST";

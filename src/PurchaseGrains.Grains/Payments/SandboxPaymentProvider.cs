@@ -1,13 +1,18 @@
 using Orleans;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Grains.Payments;
 
 /// <summary><c>Payments:Provider = Sandbox</c>: PaymentIntents kept by this service, one grain each.</summary>
-public sealed class SandboxPaymentProvider(IGrainFactory grains) : IPaymentProvider
+public sealed class SandboxPaymentProvider(IGrainFactory grains, MintedStateRows minted) : IPaymentProvider
 {
-    public Task<PaymentIntentSnapshot> CreateAsync(CreatePaymentIntent request, CancellationToken cancellationToken) =>
-        // Derived from the intent's just-generated id: new unless this intent's creation is being re-run.
-        grains.GetGrain<ISandboxPaymentIntentGrain>(SandboxPaymentIntentGrain.IdFor(request.Partner, request.IdempotencyKey)).Create(request);
+    public Task<PaymentIntentSnapshot> CreateAsync(CreatePaymentIntent request, CancellationToken cancellationToken)
+    {
+        // Derived from the purchase intent's id, which its creation has just minted: no PaymentIntent can have it yet.
+        var id = SandboxPaymentIntentGrain.IdFor(request.Partner, request.IdempotencyKey);
+        minted.Add(new StateRowId(SandboxPaymentIntentGrain.TypeName, id));
+        return grains.GetGrain<ISandboxPaymentIntentGrain>(id).Create(request);
+    }
 
     public Task<PaymentIntentSnapshot?> GetAsync(string paymentIntentId, CancellationToken cancellationToken) =>
         string.IsNullOrWhiteSpace(paymentIntentId) ? Task.FromResult<PaymentIntentSnapshot?>(null)

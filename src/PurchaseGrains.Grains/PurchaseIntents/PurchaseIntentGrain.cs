@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans;
+using Orleans.Placement;
 using Orleans.Runtime;
 using PurchaseGrains.Grains.Hosting;
 using PurchaseGrains.Grains.Listings;
 using PurchaseGrains.Grains.Payments;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Grains.PurchaseIntents;
 
@@ -16,8 +18,10 @@ namespace PurchaseGrains.Grains.PurchaseIntents;
 /// its next step: the next payment poll, the expiration, a fulfilment retry. Its <see cref="IntentReminder"/>, due at
 /// the expiration and then every <see cref="ReminderBackstopOptions.BackstopPeriod"/>, is the durable backstop that
 /// reactivates it after a crash (activation re-arms the timer from state); a settled intent drops both.
+/// Activated on the silo that took the creation request: no hop to another silo, and the key it minted there is
+/// known to be new (<see cref="MintedStateRows"/>).
 /// </summary>
-[GrainType("purchase_intent")]
+[GrainType(TypeName), PreferLocalPlacement]
 public sealed partial class PurchaseIntentGrain(
     [PersistentState("purchase_intent", GrainStores.Main)] IPersistentState<PurchaseIntentState> state,
     IPaymentProvider payments,
@@ -32,6 +36,8 @@ public sealed partial class PurchaseIntentGrain(
     TimeProvider time,
     ILogger<PurchaseIntentGrain> logger) : Grain, IPurchaseIntentGrain, IRemindable
 {
+    public const string TypeName = "purchase_intent";
+
     private PurchaseIntentOptions Options => options.Value;
 
     /// <summary>Set when this turn's release or sale found the units moved by another step: count the intent once written.</summary>

@@ -26,6 +26,7 @@ public static class PurchaseIntentServices
         services.TryAddSingleton<ListingTerms>();
         services.TryAddSingleton<ListingReleaseQueue>();
         services.TryAddSingleton<ListingTrackQueue>();
+        services.TryAddSingleton<MintedStateRows>();
         services.TryAddSingleton<IPaymentProvider, SandboxPaymentProvider>();
         services.TryAddSingleton<IPurchaseFulfillment, SandboxPurchaseFulfillment>();
         return services;

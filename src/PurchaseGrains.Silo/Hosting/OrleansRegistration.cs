@@ -1,8 +1,10 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime.Hosting;
 using PurchaseGrains.Grains.Hosting;
+using PurchaseGrains.Storage;
 using PurchaseGrains.Storage.Postgres;
 using PurchaseGrains.Storage.Sqlite;
 using PurchaseGrains.Silo.Storage;
@@ -65,8 +67,9 @@ public static class OrleansRegistration
         silo.Configure<ReminderOptions>(options =>
             options.MinimumReminderPeriod = configuration.GetValue("Reminders:MinimumPeriod", options.MinimumReminderPeriod));
         silo.Configure<GrainCollectionOptions>(configuration.GetSection("Orleans:GrainCollection"));
+        silo.Services.TryAddSingleton<MintedStateRows>();
         silo.Services.AddGrainStorage(GrainStores.Main, (services, _) =>
-            new RowGrainStorage(services.GetRequiredService<PurchaseGrains.Storage.IStateRowStore>()));
+            new RowGrainStorage(services.GetRequiredService<IStateRowStore>(), services.GetRequiredService<MintedStateRows>()));
         silo.AddActivityPropagation();
         return silo;
     }

@@ -17,13 +17,13 @@ namespace PurchaseGrains.Silo.Storage;
 /// which fails the call and deactivates the grain: it only happens when two activations existed (a partition).
 /// Orleans traces each call (<c>read storage</c>, <c>write storage</c>); this records latency and conflicts.
 /// </summary>
-public sealed class RowGrainStorage(IStateRowStore rows) : IGrainStorage
+public sealed class RowGrainStorage(IStateRowStore rows, MintedStateRows minted) : IGrainStorage
 {
     public async Task ReadStateAsync<T>(string stateName, OrleansGrainId grainId, IGrainState<T> grainState)
     {
         var id = RowId(grainId);
         var started = Stopwatch.GetTimestamp();
-        var stored = await rows.ReadAsync(id, stateName, CancellationToken.None);
+        var stored = minted.TryTake(id) ? null : await rows.ReadAsync(id, stateName, CancellationToken.None);
         RecordLatency(started, "read", id);
         grainState.State = stored is null ? Activator.CreateInstance<T>() : GrainStateSerializer.Deserialize<T>(stored.Payload);
         grainState.ETag = stored?.Version.ToString(CultureInfo.InvariantCulture);

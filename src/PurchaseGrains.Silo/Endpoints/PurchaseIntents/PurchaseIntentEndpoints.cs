@@ -27,11 +27,12 @@ public static class PurchaseIntentEndpoints
     }
 
     private static async Task<Results<Created<CreatedIntentView>, JsonHttpResult<ApiError>>> Create(
-        IntentRequest request, Caller caller, IGrainFactory grains)
+        IntentRequest request, Caller caller, IGrainFactory grains, MintedStateRows minted)
     {
         var (intent, refusal) = IntentRequestRules.Check(request, NewIntentId(), caller.Partner);
         if (intent is null)
             return refusal!.ToResult();
+        minted.Add(new StateRowId(PurchaseIntentGrain.TypeName, intent.IntentId));
         var result = await grains.GetGrain<IPurchaseIntentGrain>(intent.IntentId).Create(intent);
         return result.Created is { } created
             ? TypedResults.Created($"/v1/purchase-intents/{created.Id}", created)

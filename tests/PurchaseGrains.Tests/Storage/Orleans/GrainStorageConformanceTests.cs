@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Orleans;
 using Orleans.Runtime;
 using Orleans.Storage;
 using PurchaseGrains.Silo.Storage;
+using PurchaseGrains.Storage;
 
 namespace PurchaseGrains.Tests.Storage.Orleans;
 
@@ -28,13 +30,20 @@ public abstract partial class GrainStorageConformanceTests : IAsyncLifetime
     /// <summary>The row store, registered as the host registers it for this provider (<c>StorageRegistration</c>).</summary>
     protected abstract void AddRowStorage(IServiceCollection services, IConfiguration store);
 
+    /// <summary>The marks of keys just minted, on a clock the tests move.</summary>
+    protected FakeTimeProvider Clock { get; } = new();
+
+    protected MintedStateRows Minted { get; }
+
+    protected GrainStorageConformanceTests() => Minted = new MintedStateRows(Clock);
+
     public async Task InitializeAsync()
     {
         var store = await CreateStoreAsync();
         _node = new StorageNode("node-a", services => AddRowStorage(services, store));
         await _node.Initializer.InitializeAsync([], _deadline.Token);
         // As the silo registers its grain storage (OrleansRegistration.AddPurchaseGrainsDefaults): the adapter over the row store.
-        Storage = new RowGrainStorage(_node.Storage);
+        Storage = new RowGrainStorage(_node.Storage, Minted);
     }
 
     public virtual async Task DisposeAsync()
