@@ -21,8 +21,16 @@ public static class IntentExpiryBenchmark
     public static async Task RunAsync(BenchDatabases databases)
     {
         var intents = int.TryParse(Environment.GetEnvironmentVariable("BENCH_EXPIRY_INTENTS"), out var n) ? n : 100_000;
+        var siloCount = int.TryParse(Environment.GetEnvironmentVariable("BENCH_EXPIRY_SILOS"), out var s) ? s : 1;
         await using var silo = await IntentsSilo.StartAsync(await databases.CreateAsync("intents_expiry"));
-        var grains = silo.App.Grains();
+        // More silos on the same database join the cluster; each client creates through one of them, as behind a load
+        // balancer, so every silo holds intents and runs their timers.
+        var others = new List<IntentsSilo>();
+        for (var i = 1; i < siloCount; i++)
+            others.Add(await IntentsSilo.StartAsync(silo.ConnectionString));
+        await using var stopOthers = new AsyncDisposables(others);
+        IReadOnlyList<Orleans.IGrainFactory> grains = [silo.App.Grains(), .. others.Select(o => o.App.Grains())];
+        Report.Line(Suite, "silos in the cluster", siloCount, "silos", "intents created through each in turn");
         var warmUp = await WarmUpExpiryAsync(silo, grains);
 
         // Calibrate: how fast does this machine create intents right now? (On a listing that does not expire in the run.)
@@ -33,7 +41,7 @@ public static class IntentExpiryBenchmark
         {
             for (var i = 0; calibrating.Elapsed < TimeSpan.FromSeconds(3); i++)
             {
-                await CreateAsync(grains, calibration, $"calibrate-{client}-{i}");
+                await CreateAsync(grains[client % grains.Count], calibration, $"calibrate-{client}-{i}");
                 Interlocked.Increment(ref calibrated);
             }
         });
@@ -51,7 +59,7 @@ public static class IntentExpiryBenchmark
         var clock = Stopwatch.StartNew();
         var next = -1;
         long late = 0;
-        await Parallel.ForAsync(0, Clients, new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (_, _) =>
+        await Parallel.ForAsync(0, Clients, new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (client, _) =>
         {
             int i;
             while ((i = Interlocked.Increment(ref next)) < intents)
@@ -64,7 +72,7 @@ public static class IntentExpiryBenchmark
                     Interlocked.Increment(ref late);
                     continue;
                 }
-                await CreateAsync(grains, byTimeout[timeout], $"expiring-{i}");
+                await CreateAsync(grains[client % grains.Count], byTimeout[timeout], $"expiring-{i}");
             }
         });
         var created = intents - late;
@@ -136,13 +144,13 @@ public static class IntentExpiryBenchmark
     /// otherwise the window's first seconds run the expiry path as unoptimised code while the JIT compiles it
     /// (the tiered JIT's compiler took about 3% of the machine in the window).
     /// </summary>
-    private static async Task<string> WarmUpExpiryAsync(IntentsSilo silo, Orleans.IGrainFactory grains)
+    private static async Task<string> WarmUpExpiryAsync(IntentsSilo silo, IReadOnlyList<Orleans.IGrainFactory> grains)
     {
         const int count = 3_000;
         var listing = await silo.CreateListingAsync("expiry-warm-up", count, timeoutSeconds: 1);
         var clock = Stopwatch.StartNew();
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (i, _) =>
-            await CreateAsync(grains, listing, $"warm-up-{i}"));
+            await CreateAsync(grains[i % grains.Count], listing, $"warm-up-{i}"));
         await using var connection = new NpgsqlConnection(silo.ConnectionString);
         await connection.OpenAsync();
         long expired;
@@ -174,5 +182,15 @@ public static class IntentExpiryBenchmark
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("ids", listingIds);
         return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Stops the extra silos, last started first, when the run ends.</summary>
+    private sealed class AsyncDisposables(IReadOnlyList<IAsyncDisposable> items) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var item in items.Reverse())
+                await item.DisposeAsync();
+        }
     }
 }
