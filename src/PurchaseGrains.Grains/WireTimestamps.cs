@@ -15,6 +15,13 @@ public static class WireTimestamps
 
     public static string ToWire(DateTimeOffset time) => time.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// As a raw JSON string: the writer's default encoder would send the offset's plus sign as <c>\u002B</c>, which
+    /// readers decode, but which is not the form the docs show and not byte-equal to the stored list documents.
+    /// </summary>
+    private static void WriteTo(Utf8JsonWriter writer, DateTimeOffset time) =>
+        writer.WriteRawValue($"\"{ToWire(time)}\"", skipInputValidation: true);
+
     public static void AddTo(JsonSerializerOptions options)
     {
         options.Converters.Add(new DateTimeOffsetConverter());
@@ -27,7 +34,7 @@ public static class WireTimestamps
             reader.GetDateTimeOffset();
 
         public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(ToWire(value));
+            WriteTo(writer, value);
     }
 
     /// <summary>A <see cref="DateTime"/> of unspecified kind is taken as UTC, as every time the service keeps is.</summary>
@@ -37,8 +44,8 @@ public static class WireTimestamps
             reader.GetDateTime();
 
         public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(ToWire(value.Kind == DateTimeKind.Unspecified
+            WriteTo(writer, value.Kind == DateTimeKind.Unspecified
                 ? new DateTimeOffset(value, TimeSpan.Zero)
-                : new DateTimeOffset(value.ToUniversalTime())));
+                : new DateTimeOffset(value.ToUniversalTime()));
     }
 }

@@ -57,7 +57,7 @@ public sealed class WireFormatTests : IAsyncLifetime
         var created = await RawAsync(await intents.PostIntentAsync(IntentApi.Stripe(listingId)));
         var intentId = JsonDocument.Parse(created).RootElement.GetProperty("id").GetString();
 
-        var timestamps = new[]
+        var bodies = new[]
         {
             await RawAsync(await vm.Partner.GetAsync("/api/v1/vm/available")),
             await RawAsync(await vm.Partner.GetAsync("/api/v1/vm/recent-pulls")),
@@ -67,12 +67,15 @@ public sealed class WireFormatTests : IAsyncLifetime
             created,
             await RawAsync(await intents.Partner.GetAsync($"/v1/purchase-intents/{intentId}")),
             await RawAsync(await intents.Partner.GetAsync("/v1/purchase-intents")),
-        }.SelectMany(TimestampsIn).ToList();
+        };
+        var timestamps = bodies.SelectMany(TimestampsIn).ToList();
 
         Assert.Equal(["buyback_expires_at", "created_at", "end_time", "ev_updated_at", "expiration", "expires_at", "purchased_at", "start_time"],
             timestamps.Select(t => t.Name).Distinct().Order());
         Assert.All(timestamps, t => Assert.Matches(WireFormats.Timestamp, t.Value));
         Assert.Contains(timestamps, t => t is { Name: "end_time", Value: "2098-12-31T22:00:00.000000+00:00" });
+        // Written as the docs show it, plus sign and all, not escaped as \u002B.
+        Assert.All(bodies, body => Assert.DoesNotContain("\\u002B", body));
     }
 
     [Theory]
