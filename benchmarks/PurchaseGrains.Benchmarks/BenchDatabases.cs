@@ -17,7 +17,7 @@ public sealed class BenchDatabases(string serverConnection) : IAsyncDisposable
         await using (var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection))
             await create.ExecuteNonQueryAsync();
         _created.Add(name);
-        return new NpgsqlConnectionStringBuilder(ServerConnection) { Database = name, MaxPoolSize = 200 }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(ServerConnection) { Database = name }.ConnectionString;
     }
 
     public string DatabaseName(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).Database!;

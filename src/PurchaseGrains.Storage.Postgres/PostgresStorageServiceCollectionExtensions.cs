@@ -34,23 +34,33 @@ public static class PostgresStorageServiceCollectionExtensions
     private const int DefaultMaxAutoPrepare = 256;
 
     /// <summary>
+    /// Connections for queries (lists, a listing's ledger lines, membership and reminder reads) per silo, unless the
+    /// connection string sets its own <c>Maximum Pool Size</c>. Npgsql's 100 let three silos under an expiry storm
+    /// open more connections than PostgreSQL's default 100 allows ("too many clients"); with the combiners' 2 x 8,
+    /// a silo now holds at most 32.
+    /// </summary>
+    private const int DefaultQueryConnections = 16;
+
+    private static readonly int NpgsqlDefaultMaxPoolSize = new NpgsqlConnectionStringBuilder().MaxPoolSize;
+
+    /// <summary>
     /// Registers the cluster store on <c>ConnectionStrings:Postgres</c>: an <see cref="NpgsqlDataSource"/> (unless one is
     /// registered already) and every storage service as a singleton.
     /// </summary>
     public static IServiceCollection AddPostgresGrainStorage(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddLogging();
+        var writers = configuration.GetValue("Storage:Postgres:Writers", DefaultWriters);
         services.TryAddSingleton(provider => BuildDataSource(provider, ConnectionString(configuration),
-            builder => UseGrainStorageDefaults(builder, NoSequentialScans)));
+            builder => UseGrainStorageDefaults(builder, NoSequentialScans, DefaultQueryConnections)));
+        // The write and read combiners each hold at most `writers` connections.
         services.AddKeyedSingleton(KeyedWritesDataSource, (provider, _) => BuildDataSource(provider, ConnectionString(configuration),
-            builder => UseGrainStorageDefaults(builder, $"{NoSequentialScans} {GenericPlans}")));
+            builder => UseGrainStorageDefaults(builder, $"{NoSequentialScans} {GenericPlans}", 2 * writers)));
 
         services.AddSingleton(provider => new PostgresWriteCombiner(
-            provider.GetRequiredKeyedService<NpgsqlDataSource>(KeyedWritesDataSource),
-            configuration.GetValue("Storage:Postgres:Writers", DefaultWriters)));
+            provider.GetRequiredKeyedService<NpgsqlDataSource>(KeyedWritesDataSource), writers));
         services.AddSingleton(provider => new PostgresReadCombiner(
-            provider.GetRequiredKeyedService<NpgsqlDataSource>(KeyedWritesDataSource),
-            configuration.GetValue("Storage:Postgres:Writers", DefaultWriters)));
+            provider.GetRequiredKeyedService<NpgsqlDataSource>(KeyedWritesDataSource), writers));
         services.AddSingleton<IStateRowStore, PostgresGrainStorage>();
         services.AddSingleton<IIndexQueries, PostgresIndexQueries>();
         services.AddSingleton<IStorageInitializer, PostgresStorageInitializer>();
@@ -90,8 +100,10 @@ public static class PostgresStorageServiceCollectionExtensions
     /// since the same few statement texts run all the time (an explicit <c>Max Auto Prepare</c> wins); and planner
     /// settings, after any <c>Options</c> given.
     /// </summary>
-    private static void UseGrainStorageDefaults(NpgsqlConnectionStringBuilder settings, string plannerOptions)
+    private static void UseGrainStorageDefaults(NpgsqlConnectionStringBuilder settings, string plannerOptions, int maxPoolSize)
     {
+        if (settings.MaxPoolSize == NpgsqlDefaultMaxPoolSize)
+            settings.MaxPoolSize = maxPoolSize;
         settings.NoResetOnClose = true;
         if (settings.MaxAutoPrepare == 0)
             settings.MaxAutoPrepare = DefaultMaxAutoPrepare;
