@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using PurchaseGrains.Grains.Listings;
+using PurchaseGrains.Silo.Http.OpenApi;
 
 namespace PurchaseGrains.Silo.Endpoints.PurchaseIntents;
 
@@ -18,15 +19,8 @@ public sealed class ListingPatchBody
 
 public static class ListingOpenApi
 {
-    public static async Task DescribePatchBody(OpenApiOperation operation, OpenApiOperationTransformerContext context,
-        CancellationToken cancellationToken)
-    {
-        var schema = await context.GetOrCreateSchemaAsync(typeof(ListingPatchBody), null, cancellationToken);
-        operation.RequestBody = new OpenApiRequestBody
-        {
-            Required = true,
-            Description = "Only policy (not its type), start_time and end_time; any other field is refused with 400.",
-            Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
-        };
-    }
+    public static Task DescribePatchBody(OpenApiOperation operation, OpenApiOperationTransformerContext context,
+        CancellationToken cancellationToken) =>
+        JsonRequestBody.DescribeAsync<ListingPatchBody>(operation, context,
+            "Only policy (not its type), start_time and end_time; any other field is refused with 400.", cancellationToken);
 }

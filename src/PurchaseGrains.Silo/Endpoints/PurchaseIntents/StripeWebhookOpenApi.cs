@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using PurchaseGrains.Silo.Http.OpenApi;
 
 namespace PurchaseGrains.Silo.Endpoints.PurchaseIntents;
 
@@ -16,13 +17,8 @@ public static class StripeWebhookOpenApi
     public static async Task DescribeRequest(OpenApiOperation operation, OpenApiOperationTransformerContext context,
         CancellationToken cancellationToken)
     {
-        var schema = await context.GetOrCreateSchemaAsync(typeof(StripeEventBody), null, cancellationToken);
-        operation.RequestBody = new OpenApiRequestBody
-        {
-            Required = true,
-            Description = "A payment_intent.succeeded or payment_intent.payment_failed event, as Stripe sends it.",
-            Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
-        };
+        await JsonRequestBody.DescribeAsync<StripeEventBody>(operation, context,
+            "A payment_intent.succeeded or payment_intent.payment_failed event, as Stripe sends it.", cancellationToken);
         operation.Parameters ??= [];
         operation.Parameters.Add(new OpenApiParameter
         {
