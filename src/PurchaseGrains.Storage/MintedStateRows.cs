@@ -17,12 +17,23 @@ public sealed class MintedStateRows(TimeProvider time)
 
     private readonly ConcurrentDictionary<StateRowId, long> _minted = new();
 
+    private long _sweptAt;
+
     public void Add(StateRowId id)
     {
-        if (_minted.Count >= SweepAbove)
+        var now = time.GetTimestamp();
+        // Marks are normally taken at once; those left (activations elsewhere) go in a sweep at most once a lifetime,
+        // so a burst of them never makes every mark pay for a scan.
+        if (_minted.Count >= SweepAbove && time.GetElapsedTime(Interlocked.Read(ref _sweptAt), now) >= Lifetime)
+        {
+            Interlocked.Exchange(ref _sweptAt, now);
             Sweep();
-        _minted[id] = time.GetTimestamp();
+        }
+        _minted[id] = now;
     }
+
+    /// <summary>Marks held now, taken or not.</summary>
+    public int Count => _minted.Count;
 
     /// <summary>True once for a row marked less than <see cref="Lifetime"/> ago; the mark is gone after.</summary>
     public bool TryTake(StateRowId id) =>
