@@ -34,14 +34,13 @@ internal sealed class ReminderRowWrite : CombinedWrite
     /// <summary>The two statement shapes of one service's reminder rows.</summary>
     public sealed class Shapes(string serviceId)
     {
-        public WriteShape Upsert { get; } = new UpsertShape(serviceId);
-
-        public WriteShape Remove { get; } = new RemoveShape(serviceId);
+        private readonly WriteShape _upsert = new UpsertShape(serviceId);
+        private readonly WriteShape _remove = new RemoveShape(serviceId);
 
         public ReminderRowWrite Upserting(string grainId, string name, long grainHash, DateTime startAt, long periodMs) =>
-            new(Upsert, grainId, name) { GrainHash = grainHash, StartAt = startAt, PeriodMs = periodMs };
+            new(_upsert, grainId, name) { GrainHash = grainHash, StartAt = startAt, PeriodMs = periodMs };
 
-        public ReminderRowWrite Removing(string grainId, string name, long etag) => new(Remove, grainId, name) { ETag = etag };
+        public ReminderRowWrite Removing(string grainId, string name, long etag) => new(_remove, grainId, name) { ETag = etag };
     }
 
     private static NpgsqlBatchCommand Command(string sql, string serviceId, List<ReminderRowWrite> rows)
