@@ -32,8 +32,8 @@ public sealed class MintedStateRows(TimeProvider time)
         _minted[id] = now;
     }
 
-    /// <summary>Marks held now, taken or not.</summary>
-    public int Count => _minted.Count;
+    /// <summary>Marks held now, taken or not (for tests of the sweep).</summary>
+    internal int Count => _minted.Count;
 
     /// <summary>True once for a row marked less than <see cref="Lifetime"/> ago; the mark is gone after.</summary>
     public bool TryTake(StateRowId id) =>
