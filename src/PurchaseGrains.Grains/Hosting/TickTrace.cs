@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using PurchaseGrains.Grains.Hosting;
 
 namespace PurchaseGrains.Grains.Hosting;
 
