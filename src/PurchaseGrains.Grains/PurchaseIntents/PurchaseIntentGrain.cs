@@ -46,6 +46,9 @@ public sealed partial class PurchaseIntentGrain(
     private IGrainTimer? _wake;
     private IGrainReminder? _reminder;
 
+    /// <summary>This activation removed the backstop: a tick already on its way is stale and needs no lookup.</summary>
+    private bool _backstopDropped;
+
     /// <summary>When the next payment poll or fulfilment retry is due (in memory: after a reactivation, at once).</summary>
     private DateTimeOffset _nextStepAt;
 
@@ -173,7 +176,7 @@ public sealed partial class PurchaseIntentGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (IntentReminder.TryParse(reminderName) is not { } reminder)
+        if (IntentReminder.TryParse(reminderName) is not { } reminder || _backstopDropped)
             return;
         _reminder ??= await this.GetReminder(reminderName);
         if (!state.RecordExists || State.Abandoned)
@@ -288,6 +291,7 @@ public sealed partial class PurchaseIntentGrain(
         var untilExpiry = reminder.Expiration - time.GetUtcNow();
         var due = provider.TakesPayment() ? untilExpiry : period < untilExpiry ? period : untilExpiry;
         _reminder = await this.RegisterOrUpdateReminder(reminder.Name, due > TimeSpan.Zero ? due : TimeSpan.Zero, period);
+        _backstopDropped = false;
     }
 
     /// <summary>A settled intent needs no backstop (and no timer) any more.</summary>
@@ -305,6 +309,7 @@ public sealed partial class PurchaseIntentGrain(
         if (_reminder is not null)
             await this.UnregisterReminder(_reminder);
         _reminder = null;
+        _backstopDropped = true;
     }
 
     private async Task OnFulfilAsync()
