@@ -304,6 +304,8 @@ public sealed partial class PurchaseIntentGrain(
     /// <summary>The handle this activation registered, else a lookup (an activation after a crash holds none).</summary>
     private async Task DropBackstopAsync()
     {
+        if (_backstopDropped)
+            return;
         if (_reminder is null && state.RecordExists && !State.Abandoned)
             _reminder = await this.GetReminder(IntentReminder.For(State.ListingId, State.Expiration).Name);
         if (_reminder is not null)
