@@ -83,6 +83,7 @@ public static class IntentExpiryBenchmark
         var serviceCpu = await ServiceCpu.ForAsync(silo.ConnectionString);
         var cpuBefore = serviceCpu?.Used();
         var gcBefore = GcActivity.Now();
+        using var gcLog = new GcLog();
         await using var connection = new NpgsqlConnection(silo.ConnectionString);
         await connection.OpenAsync();
         var giveUpAt = windowOpensAt + TimeSpan.FromSeconds(WindowSeconds + Math.Max(60, created / 1000.0));
@@ -96,6 +97,7 @@ public static class IntentExpiryBenchmark
         }
         var cpuAfter = serviceCpu?.Used();
         var gc = GcActivity.Now() - gcBefore;
+        var collections = gcLog.Stop();
 
         var lateness = new List<double>();
         double expirationSpread;
@@ -144,6 +146,9 @@ public static class IntentExpiryBenchmark
                 $"silos {silos:0} + PostgreSQL {database:0}; comparable on a shared machine, unlike lateness; 2 cores give 200 µs to each of 10,000 expiries a second");
         }
         Report.Line(Suite, "garbage collections from the end of creation", gc.Collections, "GCs", gc.ToString());
+        foreach (var kind in collections.GroupBy(c => (c.Generation, c.Kind)).OrderBy(g => g.Key))
+            Report.Line(Suite, $"  gen {kind.Key.Generation} {kind.Key.Kind} collections", kind.Count(), "GCs",
+                $"paused {kind.Sum(c => c.Paused.TotalMilliseconds):0} ms, longest {kind.Max(c => c.Paused.TotalMilliseconds):0} ms; {string.Join(", ", kind.Select(c => c.Reason).Distinct())}");
 
 
         string[] allListings = [warmUp, calibration, .. listingIds];

@@ -1,0 +1,71 @@
+using System.Diagnostics.Tracing;
+
+namespace PurchaseGrains.Benchmarks;
+
+/// <summary>
+/// Every garbage collection of this process while it listens, from the runtime's own events: its generation, kind
+/// (blocking, background, or foreground during a background one), why it ran, and how long the runtime was suspended
+/// for it. <see cref="GcActivity"/> gives totals; this says which collections the pauses came from.
+/// </summary>
+public sealed class GcLog : EventListener
+{
+    private const EventKeywords GcKeyword = (EventKeywords)0x1;
+
+    private readonly List<Collection> _collections = [];
+    private readonly object _lock = new();
+    private DateTime? _suspendedAt;
+    private Collection? _current;
+    private bool _listening = true;
+
+    public sealed record Collection(long Number, int Generation, string Kind, string Reason)
+    {
+        public TimeSpan Paused { get; set; }
+    }
+
+    public IReadOnlyList<Collection> Stop()
+    {
+        lock (_lock)
+        {
+            _listening = false;
+            return [.. _collections];
+        }
+    }
+
+    protected override void OnEventSourceCreated(EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, EventLevel.Informational, GcKeyword);
+    }
+
+    protected override void OnEventWritten(EventWrittenEventArgs e)
+    {
+        lock (_lock)
+        {
+            if (!_listening)
+                return;
+            switch (e.EventName)
+            {
+                case "GCStart_V2":
+                    _current = new Collection(Convert.ToInt64(e.Payload![0]), Convert.ToInt32(e.Payload[1]),
+                        KindName(Convert.ToInt32(e.Payload[3])), ReasonName(Convert.ToInt32(e.Payload[2])));
+                    _collections.Add(_current);
+                    break;
+                case "GCSuspendEEBegin_V1":
+                    _suspendedAt = e.TimeStamp;
+                    break;
+                case "GCRestartEEEnd_V1" when _suspendedAt is { } since && _current is { } collection:
+                    collection.Paused += e.TimeStamp - since;
+                    _suspendedAt = null;
+                    break;
+            }
+        }
+    }
+
+    private static string KindName(int type) => type switch { 0 => "blocking", 1 => "background", 2 => "foreground", _ => $"type {type}" };
+
+    private static string ReasonName(int reason) => reason switch
+    {
+        0 => "small alloc", 1 => "induced", 2 => "low memory", 3 => "empty", 4 => "large alloc", 5 => "out of space (SOH)",
+        6 => "out of space (LOH)", 7 => "induced not forced", 8 => "stress", 9 => "low memory host", _ => $"reason {reason}",
+    };
+}
