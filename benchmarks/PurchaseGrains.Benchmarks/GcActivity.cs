@@ -1,14 +1,14 @@
 namespace PurchaseGrains.Benchmarks;
 
-/// <summary>This process's garbage collections so far: counts per generation and time paused.</summary>
-public readonly record struct GcActivity(int Gen0, int Gen1, int Gen2, TimeSpan Paused)
+/// <summary>This process's garbage collections so far (counts per generation, time paused) and the bytes it allocated.</summary>
+public readonly record struct GcActivity(int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Allocated)
 {
     public int Collections => Gen0;
 
-    public static GcActivity Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+    public static GcActivity Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
 
     public static GcActivity operator -(GcActivity after, GcActivity before) =>
-        new(after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2, after.Paused - before.Paused);
+        new(after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2, after.Paused - before.Paused, after.Allocated - before.Allocated);
 
     /// <summary>A gen 1 collection also counts as gen 0, a gen 2 as both: the counts are of collections reaching that far.</summary>
     public override string ToString() =>

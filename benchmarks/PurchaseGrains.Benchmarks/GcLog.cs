@@ -12,6 +12,7 @@ public sealed class GcLog : EventListener
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
 
     private readonly List<Collection> _collections = [];
+    private readonly Dictionary<string, long> _sampledBytesByType = [];
     private readonly object _lock = new();
     private DateTime? _suspendedAt;
     private Collection? _current;
@@ -31,10 +32,23 @@ public sealed class GcLog : EventListener
         }
     }
 
+    /// <summary>
+    /// The types allocated most, from the runtime's allocation ticks (one about every 100 KB allocated, naming the
+    /// type that crossed the mark): a sample, so the shares are what it is good for.
+    /// </summary>
+    public IReadOnlyList<(string Type, double Share)> TopAllocatedTypes(int count)
+    {
+        lock (_lock)
+        {
+            var total = (double)Math.Max(1, _sampledBytesByType.Values.Sum());
+            return [.. _sampledBytesByType.OrderByDescending(t => t.Value).Take(count).Select(t => (t.Key, t.Value / total))];
+        }
+    }
+
     protected override void OnEventSourceCreated(EventSource source)
     {
         if (source.Name == "Microsoft-Windows-DotNETRuntime")
-            EnableEvents(source, EventLevel.Informational, GcKeyword);
+            EnableEvents(source, EventLevel.Verbose, GcKeyword); // Verbose: the allocation ticks too
     }
 
     protected override void OnEventWritten(EventWrittenEventArgs e)
@@ -49,6 +63,10 @@ public sealed class GcLog : EventListener
                     _current = new Collection(Convert.ToInt64(e.Payload![0]), Convert.ToInt32(e.Payload[1]),
                         KindName(Convert.ToInt32(e.Payload[3])), ReasonName(Convert.ToInt32(e.Payload[2])));
                     _collections.Add(_current);
+                    break;
+                case "GCAllocationTick_V4":
+                    var type = e.Payload![5] as string ?? "?";
+                    _sampledBytesByType[type] = _sampledBytesByType.GetValueOrDefault(type) + Convert.ToInt64(e.Payload[3]);
                     break;
                 case "GCSuspendEEBegin_V1":
                     _suspendedAt = e.TimeStamp;
