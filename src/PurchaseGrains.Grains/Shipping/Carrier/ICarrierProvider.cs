@@ -26,10 +26,16 @@ public sealed record RateRequest(int ItemCount, ShippingDestination Destination)
 public sealed record ShipmentRequest(string OrderId, string Partner, ShippingRate Rate, ShippingDestination Destination,
     IReadOnlyList<ShippingItem> Items);
 
+[GenerateSerializer, Alias("ship.CarrierStatus")]
 public enum CarrierStatus { Pending, Processing, Shipped, Delivered, Error }
 
 /// <summary>What the carrier says of a shipment now.</summary>
-public sealed record CarrierReport(CarrierStatus Status, string? TrackingNumber, string? TrackingUrl, string? ErrorMessage);
+[GenerateSerializer, Immutable, Alias("ship.CarrierReport")]
+public sealed record CarrierReport(
+    [property: Id(0)] CarrierStatus Status,
+    [property: Id(1)] string? TrackingNumber,
+    [property: Id(2)] string? TrackingUrl,
+    [property: Id(3)] string? ErrorMessage);
 
 /// <summary>The carrier could not be asked (down, timed out, 5xx, an answer it should not give): try again later.</summary>
 public sealed class CarrierUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
