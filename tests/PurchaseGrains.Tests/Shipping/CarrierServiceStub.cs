@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.Shipping;
 
@@ -19,20 +15,21 @@ public enum CarrierMode { Up, Failing, Down }
 /// </summary>
 public sealed class CarrierServiceStub : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackService _service = null!;
     private readonly ConcurrentDictionary<string, string> _shipmentByOrder = new();
     private readonly ConcurrentDictionary<string, int> _postsByOrder = new();
     private int _failedCalls;
     private int _statusCalls;
 
-    private CarrierServiceStub(WebApplication app) => _app = app;
-
-    public Uri BaseUrl { get; private set; } = null!;
+    public Uri BaseUrl => _service.BaseUrl;
 
     public CarrierMode Mode { get; set; } = CarrierMode.Up;
 
     /// <summary>How long every answer waits (a slow carrier).</summary>
     public TimeSpan Delay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How long <c>POST /shipments</c> waits after creating the shipment before it answers (to outlast a client timeout).</summary>
+    public TimeSpan CreateDelay { get; set; } = TimeSpan.Zero;
 
     /// <summary>What <c>GET /shipments/{id}</c> reports for every shipment.</summary>
     public string Status { get; set; } = "pending";
@@ -49,16 +46,13 @@ public sealed class CarrierServiceStub : IAsyncDisposable
 
     public static async Task<CarrierServiceStub> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var stub = new CarrierServiceStub(app);
-        app.MapPost("/rates", (Delegate)stub.RatesAsync);
-        app.MapPost("/shipments", (Delegate)stub.CreateAsync);
-        app.MapGet("/shipments/{shipmentId}", (Delegate)stub.GetAsync);
-        await app.StartAsync();
-        stub.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var stub = new CarrierServiceStub();
+        stub._service = await LoopbackService.StartAsync(app =>
+        {
+            app.MapPost("/rates", (Delegate)stub.RatesAsync);
+            app.MapPost("/shipments", (Delegate)stub.CreateAsync);
+            app.MapGet("/shipments/{shipmentId}", (Delegate)stub.GetAsync);
+        });
         return stub;
     }
 
@@ -87,6 +81,8 @@ public sealed class CarrierServiceStub : IAsyncDisposable
             return Results.BadRequest(new { error = "Idempotency-Key must equal order_id" });
         _postsByOrder.AddOrUpdate(orderId, 1, (_, n) => n + 1);
         var shipmentId = _shipmentByOrder.GetOrAdd(orderId, _ => $"shp_{Guid.NewGuid():N}");
+        if (CreateDelay > TimeSpan.Zero)
+            await Task.Delay(CreateDelay, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
         return Results.Json(new { shipment_id = shipmentId }, statusCode: 202);
     }
 
@@ -125,9 +121,5 @@ public sealed class CarrierServiceStub : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _service.DisposeAsync();
 }

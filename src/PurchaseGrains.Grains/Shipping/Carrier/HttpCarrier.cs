@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
+using PurchaseGrains.Grains.Hosting;
 
 namespace PurchaseGrains.Grains.Shipping.Carrier;
 
@@ -13,16 +13,11 @@ public sealed class HttpCarrier(IHttpClientFactory clients, IOptions<ShippingOpt
 {
     public const string ClientName = "carrier";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-
     public async Task<IReadOnlyList<ShippingRate>> RatesAsync(RateRequest request, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, Url("rates"))
         {
-            Content = JsonContent.Create(new RatesBody(request.ItemCount, Wire(request.Destination)), options: Json),
+            Content = JsonContent.Create(new RatesBody(request.ItemCount, Wire(request.Destination)), options: OutboundJson.Options),
         };
         var answer = await SendAsync<RatesAnswer>(message, cancellationToken);
         if (answer.Rates is not { Count: > 0 } rates || rates.Any(r => string.IsNullOrEmpty(r.Carrier) || !ShippingIds.IsServiceName(r.Service)))
@@ -34,7 +29,7 @@ public sealed class HttpCarrier(IHttpClientFactory clients, IOptions<ShippingOpt
     {
         var body = new ShipmentBody(request.OrderId, request.Partner, request.Rate.Carrier, request.Rate.Service, Wire(request.Destination),
             request.Items.Select(i => new ShipmentItem(i.ItemId, i.Name)).ToList());
-        using var message = new HttpRequestMessage(HttpMethod.Post, Url("shipments")) { Content = JsonContent.Create(body, options: Json) };
+        using var message = new HttpRequestMessage(HttpMethod.Post, Url("shipments")) { Content = JsonContent.Create(body, options: OutboundJson.Options) };
         message.Headers.Add("Idempotency-Key", request.OrderId);
         var answer = await SendAsync<ShipmentAccepted>(message, cancellationToken);
         return string.IsNullOrEmpty(answer.ShipmentId)
@@ -58,30 +53,13 @@ public sealed class HttpCarrier(IHttpClientFactory clients, IOptions<ShippingOpt
         return new CarrierReport(status, answer.TrackingNumber, answer.TrackingUrl, answer.ErrorMessage);
     }
 
-    private Uri Url(string relative)
-    {
-        var baseUrl = options.Value.BaseUrl ?? throw new InvalidOperationException("Shipping:BaseUrl is not set.");
-        return new Uri(new Uri(baseUrl.ToString().TrimEnd('/') + "/"), relative);
-    }
+    private Uri Url(string relative) => OutboundJson.Url(options.Value.BaseUrl, "Shipping:BaseUrl", relative);
 
     private async Task<T> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Value.RequestTimeout);
-        try
-        {
-            using var client = clients.CreateClient(ClientName);
-            using var response = await client.SendAsync(request, timeout.Token);
-            if (!response.IsSuccessStatusCode)
-                throw new CarrierUnavailableException($"The carrier answered {(int)response.StatusCode} to {request.Method} {request.RequestUri}.");
-            return await response.Content.ReadFromJsonAsync<T>(Json, timeout.Token)
-                ?? throw new CarrierUnavailableException("The carrier answered an empty body.");
-        }
-        catch (Exception exception) when (exception is HttpRequestException or JsonException
-            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw new CarrierUnavailableException($"The carrier could not be reached: {exception.Message}", exception);
-        }
+        using var client = clients.CreateClient(ClientName);
+        return await OutboundJson.SendAsync<T>(client, request, options.Value.RequestTimeout, "carrier",
+            (message, inner) => new CarrierUnavailableException(message, inner), cancellationToken);
     }
 
     private static WireDestination Wire(ShippingDestination d) =>
