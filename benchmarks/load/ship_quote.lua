@@ -2,7 +2,8 @@
 -- (a quote locks nothing, so the same items can be quoted again and again).
 -- env: SHIP_ITEMS (a file of lines "<item id> <item id> ...", one user's items per line), API_KEY
 local lines = {}
-for line in io.lines(assert(os.getenv("SHIP_ITEMS"), "set SHIP_ITEMS")) do
+local path = os.getenv("SHIP_ITEMS") or error("set SHIP_ITEMS")
+for line in io.lines(path) do
   local items = {}
   for id in line:gmatch("%S+") do table.insert(items, '"' .. id .. '"') end
   table.insert(lines, items)
