@@ -76,6 +76,22 @@ public class ShippingApiTests
     }
 
     [StorageFact]
+    public async Task RepeatedItemIdsCountOnceAndMoreThanFiftyItemsAreRefused()
+    {
+        await using var silos = await StartAsync();
+        var api = silos.Api();
+        var items = await api.OwnedItemsAsync("p1", 2);
+
+        var (status, quote) = await api.QuoteAsync([items[0], items[1], items[0]]);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(5.99m, quote["quotes"]![0]!["amount"]!.GetValue<decimal>());
+        VmApi.AssertError(HttpStatusCode.BadRequest, "At most 50 items can ship in one order",
+            await api.QuoteAsync(Enumerable.Range(0, 51).Select(i => $"item-{i}")));
+        var orderId = await api.RequestOkAsync(quote["quotes"]![0]!["id"]!.GetValue<string>());
+        Assert.Equal(2, (await api.OrderAsync(orderId)).Body["items"]!.AsArray().Count);
+    }
+
+    [StorageFact]
     public async Task ARequestAnswersItsOrderAndTheSameQuoteIdAgainAnswersTheSameOrder()
     {
         await using var silos = await StartAsync();
