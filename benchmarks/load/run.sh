@@ -23,6 +23,8 @@ TARGETS=(
   "buy-status    buy_status.lua"
   "buy-init      buy_init.lua"
   "buy-init+status buy_init_status.lua"
+  "ship-quote    ship_quote.lua"
+  "ship-order    ship_order.lua"
   "intent-create intent_create.lua"
   "intent-list   intent_list.lua"
   "mix           mix.lua"
@@ -71,10 +73,23 @@ make_listing() {
     "start_time":"'"$(date -u -d '-1 min' +%FT%TZ)"'","end_time":"'"$(date -u -d '+1 day' +%FT%TZ)"'"}' | json_field id) || return 1
   export LISTING_ID
 }
+make_ship_items() {
+  # 64 users with three cards each, bought through the API; one line of item ids per user for ship_quote.lua.
+  SHIP_ITEMS=$OUT/ship-items.txt
+  : >"$SHIP_ITEMS"
+  local user
+  for user in $(seq 1 64); do
+    curl -fsS -X POST -H "X-API-Key: dev-partner-key" -H "Content-Type: application/json" "$URL/api/v1/vm/buy/init" \
+      -d '{"id":"'"$PACK_ID"'","amount":3,"user_id":"ship-quote-'"$PACK_ID-$user"'"}' |
+      python3 -c 'import sys, json; print(" ".join(n["id"] for n in json.load(sys.stdin)["nfts"]))' >>"$SHIP_ITEMS" || return 1
+  done
+  export SHIP_ITEMS
+}
 setup_for() {
   case $1 in
     buy-status) make_session ;;
-    buy-init | buy-init+status) make_pack ;;
+    buy-init | buy-init+status | ship-order) make_pack ;;
+    ship-quote) make_pack && make_ship_items ;;
     intent-create | intent-list) make_listing ;;
     mix) make_pack && make_session && make_listing ;;
   esac
@@ -110,6 +125,8 @@ for n in $COUNTS; do
     wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNECTIONS:-64}" -d"${BENCH_DURATION:-10s}" --latency "${args[@]}" \
       >"$OUT/$n-$name.txt"
     printf '%-6s %-16s %s\n' "$n" "$name" "$(summarize "$OUT/$n-$name.txt")" | tee -a "$OUT/summary.txt"
+    # Scripts that mix routes print each route's own rate (ship_order.lua).
+    grep '^route ' "$OUT/$n-$name.txt" | sed "s/^/$n      /" | tee -a "$OUT/summary.txt" || true
   done
   bash "$REPO/infra/cluster/stop.sh" >/dev/null 2>&1
 done

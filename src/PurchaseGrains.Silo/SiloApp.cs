@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using PurchaseGrains.Silo.Endpoints;
 using PurchaseGrains.Silo.Endpoints.PurchaseIntents;
+using PurchaseGrains.Silo.Endpoints.Shipping;
 using PurchaseGrains.Silo.Endpoints.VendingMachine;
 using PurchaseGrains.Silo.Hosting;
 using PurchaseGrains.Silo.Http;
@@ -29,6 +30,7 @@ public static class SiloApp
         builder.AddOrleansSilo();
         builder.AddVendingMachine();
         builder.AddPurchaseIntents();
+        builder.AddShipping();
 
         var app = builder.Build();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
@@ -43,6 +45,7 @@ public static class SiloApp
         routes.MapHealth();
         routes.MapVendingMachine();
         routes.MapPurchaseIntents();
+        routes.MapShipping();
         app.MapOpenApi();
         mapRoutes?.Invoke(app);
         return app;

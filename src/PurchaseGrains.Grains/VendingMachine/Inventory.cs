@@ -21,7 +21,8 @@ public sealed record OwnedItem(
     public string Id => Item.Card.Id;
 }
 
-public enum OwnedItemStatus { Owned, BuybackPending, SoldBack }
+/// <summary>An item in a shipping order is locked to it; once the carrier ships it, it has left for good.</summary>
+public enum OwnedItemStatus { Owned, BuybackPending, SoldBack, InShippingOrder, Shipped }
 
 public sealed class InventoryEntry
 {
@@ -30,17 +31,21 @@ public sealed class InventoryEntry
     public string? BuybackOperationId { get; set; }
     public DateTimeOffset? BuybackRequestedAt { get; set; }
     public DateTimeOffset? SoldBackAt { get; set; }
+    public string? ShippingOrderId { get; set; }
+
+    /// <summary>What the inventory shows: neither sold back nor in a shipping order nor shipped.</summary>
+    public bool IsListed => Status is OwnedItemStatus.Owned or OwnedItemStatus.BuybackPending;
 }
 
 [GenerateSerializer, Alias("vm.BuybackDecision")]
 public enum BuybackDecision { Start, NotFound, Expired, InProgress }
 
-/// <summary>Whether an item may be sold back now. Sold back counts as not found, as the API says.</summary>
+/// <summary>Whether an item may be sold back now. Sold back, or in a shipping order, counts as not found, as the API says.</summary>
 public static class BuybackRules
 {
     public static BuybackDecision Decide(InventoryEntry? entry, DateTimeOffset now) => entry switch
     {
-        null or { Status: OwnedItemStatus.SoldBack } => BuybackDecision.NotFound,
+        null or { Status: OwnedItemStatus.SoldBack or OwnedItemStatus.InShippingOrder or OwnedItemStatus.Shipped } => BuybackDecision.NotFound,
         { Status: OwnedItemStatus.BuybackPending } => BuybackDecision.InProgress,
         _ when now >= entry.Item.BuybackExpiresAt => BuybackDecision.Expired,
         _ => BuybackDecision.Start,

@@ -27,6 +27,19 @@ public interface IInventoryGrain : IGrainWithStringKey
 
     /// <summary>Turn 2, after the credit: marks the item sold back. False when that operation is not pending.</summary>
     Task<bool> CompleteBuyback(string itemId, string operationId);
+
+    /// <summary>The items, when every one is owned and free to ship (not sold back, in a buyback, or in an order); else null.</summary>
+    [Orleans.Concurrency.ReadOnly]
+    Task<IReadOnlyList<OwnedItem>?> Shippable(IReadOnlyList<string> itemIds);
+
+    /// <summary>Locks all the items to the order, or none; true when they are (now or already) the order's.</summary>
+    Task<bool> LockForShipping(string orderId, IReadOnlyList<string> itemIds);
+
+    /// <summary>The order ended before shipping: its items are back in the inventory. Idempotent.</summary>
+    Task ReleaseShipping(string orderId);
+
+    /// <summary>The carrier shipped the order: its items have left for good. Idempotent.</summary>
+    Task MarkShipped(string orderId);
 }
 
 public sealed class InventoryState
@@ -59,7 +72,7 @@ public sealed class InventoryGrain(
     }
 
     public Task<InventoryView?> Get() => Task.FromResult(state.RecordExists
-        ? new InventoryView(state.State.UserId, state.State.Items.Where(e => e.Status != OwnedItemStatus.SoldBack).Select(e => e.Item).ToList())
+        ? new InventoryView(state.State.UserId, state.State.Items.Where(e => e.IsListed).Select(e => e.Item).ToList())
         : null);
 
     public async Task<BuybackStart> BeginBuyback(string itemId)
@@ -104,6 +117,30 @@ public sealed class InventoryGrain(
             await state.WriteOrDeactivateAsync(this);
         if (pending.Count == stalled.Count && await this.GetReminder(reminderName) is { } reminder)
             await this.UnregisterReminder(reminder);
+    }
+
+    public Task<IReadOnlyList<OwnedItem>?> Shippable(IReadOnlyList<string> itemIds) =>
+        Task.FromResult<IReadOnlyList<OwnedItem>?>(ShippingLocks.Shippable(state.State.Items, itemIds)?.Select(e => e.Item).ToList());
+
+    public async Task<bool> LockForShipping(string orderId, IReadOnlyList<string> itemIds)
+    {
+        if (!ShippingLocks.TryLock(state.State.Items, orderId, itemIds, out var changed))
+            return false;
+        if (changed)
+            await state.WriteOrDeactivateAsync(this);
+        return true;
+    }
+
+    public async Task ReleaseShipping(string orderId)
+    {
+        if (ShippingLocks.Release(state.State.Items, orderId))
+            await state.WriteOrDeactivateAsync(this);
+    }
+
+    public async Task MarkShipped(string orderId)
+    {
+        if (ShippingLocks.Ship(state.State.Items, orderId))
+            await state.WriteOrDeactivateAsync(this);
     }
 
     private InventoryEntry? Find(string itemId) => state.State.Items.Find(e => e.Item.Id == itemId);

@@ -6,6 +6,7 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 using PurchaseGrains.Grains.PurchaseIntents;
+using PurchaseGrains.Grains.Shipping;
 using PurchaseGrains.Grains.VendingMachine;
 using PurchaseGrains.Grains.VendingMachine.Fulfillment;
 using PurchaseGrains.Storage;
@@ -16,8 +17,8 @@ namespace PurchaseGrains.Tests.Cluster;
 
 /// <summary>
 /// Silos of this service on Orleans' in-process test cluster, sharing one PostgreSQL database (grain state, query rows,
-/// reminders), one <see cref="HeldMints"/> and one fake clock. The vending machine's grains and the listings' and
-/// purchase intents' run on every silo. The clock drives grain timers and the grains' own
+/// reminders), one <see cref="HeldMints"/> and one fake clock. The vending machine's grains, the listings' and
+/// purchase intents', and shipping's run on every silo. The clock drives grain timers and the grains' own
 /// reading of time; Orleans' background work (membership, reminders) stays on real time, so advancing the clock
 /// never fires a reminder and a killed silo is detected as it would be in production, only faster.
 /// </summary>
@@ -58,6 +59,8 @@ public sealed class GrainCluster : IAsyncDisposable
             ["Reminders:MinimumPeriod"] = "00:00:01",
             ["Reminders:BackstopPeriod"] = "00:00:01",
             ["PurchaseIntents:PaymentPollInterval"] = PollInterval.ToString(),
+            ["Shipping:PollInterval"] = PollInterval.ToString(),
+            ["Shipping:RecoveryDelay"] = recoveryDelay.ToString(),
         };
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
@@ -68,6 +71,7 @@ public sealed class GrainCluster : IAsyncDisposable
             services?.Invoke(host.Services);
             host.Services.AddVendingMachineGrains();
             host.Services.AddPurchaseIntentGrains();
+            host.Services.AddShippingGrains();
             host.Services.AddSingleton<IFulfillmentProvider>(mints);
             host.Services.AddSingleton<TimeProvider>(clock);
             host.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);

@@ -69,7 +69,7 @@ public sealed class OpenApiDocumentTests(OpenApiHost host) : IClassFixture<OpenA
             .SelectMany(p => p.Value.EnumerateObject().Select(o => $"{o.Name.ToUpperInvariant()} {p.Name}")).Order().ToList();
 
         Assert.Equal(served, documented);
-        Assert.Equal(22, served.Count);
+        Assert.Equal(25, served.Count);
     }
 
     /// <summary>
@@ -86,6 +86,9 @@ public sealed class OpenApiDocumentTests(OpenApiHost host) : IClassFixture<OpenA
     [InlineData("GET", "/api/v1/inventory/{userId}", "200 400 401 404 503")]
     [InlineData("POST", "/api/v1/vm/buyback", "200 400 401 409 415 422 429 503")]
     [InlineData("GET", "/api/v1/card/{itemId}", "200 400 401 404 503")]
+    [InlineData("POST", "/api/v1/ship/quote", "200 400 401 409 415 422 503")]
+    [InlineData("POST", "/api/v1/ship/request", "200 400 401 409 415 422 503")]
+    [InlineData("GET", "/api/v1/ship/order/{orderId}", "200 400 401 404 503")]
     [InlineData("PUT", "/admin/v1/packs/{id}", "200 400 401 403 415 503")]
     [InlineData("POST", "/admin/v1/packs/{id}/cards", "200 400 401 403 404 409 415 422 503")]
     [InlineData("POST", "/v1/listings", "201 400 401 403 409 415 422 503")]

@@ -67,7 +67,8 @@ public static class BadInputSweep
     }
 
     /// <summary>
-    /// Partner b (and its admin) asks about partner a's listing, intents, payment intent, session, user and sold card:
+    /// Partner b (and its admin) asks about partner a's listing, intents, payment intent, session, user, sold card, shipping
+    /// quote and order:
     /// each answer must be the very answer for an id that does not exist.
     /// </summary>
     private static async Task ProbeOtherPartnersIdsAsync(SweepRunner runner, SweepWorld world)
@@ -104,6 +105,10 @@ public static class BadInputSweep
         checks.Add((id => new("other partner's ids", HttpMethod.Get, $"/api/v1/inventory/{id}", Headers: b), a.UserId));
         checks.Add((id => new("other partner's ids", HttpMethod.Get, $"/api/v1/card/{id}", Headers: b), a.SoldItemId));
         checks.Add((id => new("other partner's ids", HttpMethod.Post, "/api/v1/vm/buyback", Body($"{{\"item_id\":\"{id}\",\"claw_id\":\"{SweepWorld.Pack}\"}}"), Headers: b), a.SoldItemId));
+        checks.Add((id => new("other partner's ids", HttpMethod.Post, "/api/v1/ship/quote",
+            Body($"{{\"item_ids\":[\"{id}\"],\"destination\":{SweepWorld.Destination}}}"), Headers: b), a.SoldItemId));
+        checks.Add((id => new("other partner's ids", HttpMethod.Post, "/api/v1/ship/request", Body($"{{\"quote_id\":\"{id}\"}}"), Headers: b), a.QuoteId));
+        checks.Add((id => new("other partner's ids", HttpMethod.Get, $"/api/v1/ship/order/{id}", Headers: b), a.OrderId));
 
         var index = 0;
         foreach (var (probe, foreignId) in checks)

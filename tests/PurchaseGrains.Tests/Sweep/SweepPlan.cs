@@ -36,6 +36,7 @@ public sealed class SweepPlan(BadValues values, SweepWorld world)
     {
         Auth();
         VendingMachineBodies();
+        ShippingBodies();
         AdminPackBodies();
         ListingBodies();
         ListingPatchBodies();
@@ -58,6 +59,9 @@ public sealed class SweepPlan(BadValues values, SweepWorld world)
         (HttpMethod.Get, $"/api/v1/inventory/{world.A.UserId}", null, false),
         (HttpMethod.Post, "/api/v1/vm/buyback", $"{{\"item_id\":\"{world.A.SoldItemId}\"}}", false),
         (HttpMethod.Get, $"/api/v1/card/{world.A.SoldItemId}", null, false),
+        (HttpMethod.Post, "/api/v1/ship/quote", $"{{\"item_ids\":[\"{world.A.SoldItemId}\"],\"destination\":{SweepWorld.Destination}}}", false),
+        (HttpMethod.Post, "/api/v1/ship/request", $"{{\"quote_id\":\"{world.A.QuoteId}\"}}", false),
+        (HttpMethod.Get, $"/api/v1/ship/order/{world.A.OrderId}", null, false),
         (HttpMethod.Put, $"/admin/v1/packs/{SweepWorld.Pack}", "{\"slug\":\"s\",\"name\":\"n\",\"max_per_mint\":1,\"rarity_distribution\":[{\"id\":\"t\",\"upper\":1,\"weight\":1}]}", true),
         (HttpMethod.Post, $"/admin/v1/packs/{SweepWorld.Pack}/cards", "{\"cards\":[{\"id\":\"sweep-new\",\"name\":\"n\",\"fmv\":1,\"type\":\"enft\"}]}", true),
         (HttpMethod.Post, "/v1/listings", "{\"item_id\":\"i\",\"quantity_listed\":1,\"price\":\"1\",\"currency\":\"USD\",\"payment_providers\":[\"STRIPE\"]}", true),
@@ -119,6 +123,29 @@ public sealed class SweepPlan(BadValues values, SweepWorld world)
         var buyback = RawObject.Of(("item_id", BadValues.Json("sweep-off-card-0")), ("claw_id", BadValues.Json(SweepWorld.Pack)));
         MutateFields("body: buyback", "/api/v1/vm/buyback", buyback, ["item_id", "claw_id"], TestKeys.PartnerA);
         Malformed("body: malformed", "/api/v1/vm/buyback", buyback, TestKeys.PartnerA);
+    }
+
+    /// <summary>
+    /// Quotes of a card still in the pool (nobody's: refused once the destination passed), and requests of quotes that
+    /// do not exist. A refused quote keeps nothing and a refused request locks nothing.
+    /// </summary>
+    private void ShippingBodies()
+    {
+        var destination = RawObject.Of(("name", "\"Ada\""), ("line1", "\"1 Main St\""), ("line2", "\"Apt 2\""), ("city", "\"Springfield\""),
+            ("state", "\"IL\""), ("postal_code", "\"62701\""), ("country", "\"US\""), ("phone", "\"+1 555 0100\""), ("email", "\"a@example.com\""));
+        var quote = RawObject.Of(("item_ids", "[\"sweep-off-card-0\"]"), ("destination", destination.ToString()));
+        MutateFields("body: ship/quote", "/api/v1/ship/quote", quote, ["item_ids", "destination"], TestKeys.PartnerA);
+        foreach (var field in destination.Fields.Select(f => f.Key))
+            foreach (var value in values.ForField(extra: 1))
+                Add($"body: ship/quote.destination.{field}", HttpMethod.Post, "/api/v1/ship/quote",
+                    quote.With("destination", destination.With(field, value).ToString()).ToString(), TestKeys.PartnerA);
+        foreach (var value in values.ForField(extra: 0))
+            Add("body: ship/quote.item_ids[]", HttpMethod.Post, "/api/v1/ship/quote", quote.With("item_ids", $"[{value}]").ToString(), TestKeys.PartnerA);
+        Malformed("body: malformed", "/api/v1/ship/quote", quote, TestKeys.PartnerA);
+
+        var request = RawObject.Of(("quote_id", BadValues.Json("quote_AAAAAAAAAAAAAAAA_rate_standard")));
+        MutateFields("body: ship/request", "/api/v1/ship/request", request, ["quote_id"], TestKeys.PartnerA);
+        Malformed("body: malformed", "/api/v1/ship/request", request, TestKeys.PartnerA);
     }
 
     private void AdminPackBodies()
@@ -275,6 +302,7 @@ public sealed class SweepPlan(BadValues values, SweepWorld world)
         {
             Add("path: ids", HttpMethod.Get, $"/api/v1/inventory/{id}", null, TestKeys.PartnerA, Expect.NotServerError);
             Add("path: ids", HttpMethod.Get, $"/api/v1/card/{id}", null, TestKeys.PartnerA, Expect.NotServerError);
+            Add("path: ids", HttpMethod.Get, $"/api/v1/ship/order/{id}", null, TestKeys.PartnerA, Expect.NotServerError);
             Add("path: ids", HttpMethod.Put, $"/admin/v1/packs/{id}", "{\"slug\":\"\"}", TestKeys.AdminA);
             Add("path: ids", HttpMethod.Post, $"/admin/v1/packs/{id}/cards", "{\"cards\":[{\"id\":\"sweep-path\",\"name\":\"n\",\"fmv\":1,\"type\":\"enft\"}]}", TestKeys.AdminA);
             Add("path: ids", HttpMethod.Get, $"/v1/listings/{id}", null, TestKeys.PartnerA, Expect.NotServerError);
@@ -386,6 +414,7 @@ public sealed class SweepPlan(BadValues values, SweepWorld world)
                      (HttpMethod.Get, "/api/v1/vm/buy/init"), (HttpMethod.Patch, "/v1/purchase-intents/x"), (HttpMethod.Get, "/v1/webhooks/stripe"),
                      (HttpMethod.Delete, "/admin/v1/packs/x"), (HttpMethod.Post, "/health/live"), (new HttpMethod("PROPFIND"), "/v1/listings"),
                      (HttpMethod.Get, "/sandbox/v1/payment-intents/x/succeed"), (HttpMethod.Get, "/nowhere"), (HttpMethod.Post, "/v1/listings/x/y/z"),
+                     (HttpMethod.Get, "/api/v1/ship/quote"), (HttpMethod.Post, "/api/v1/ship/order/x"),
                  })
             Add("wrong method or route", method, path, method == HttpMethod.Get || method == HttpMethod.Delete ? null : "{}", TestKeys.AdminA);
         Add("idempotency key", HttpMethod.Post, "/v1/purchase-intents", "{\"provider\":\"PAYPAL\"}", TestKeys.PartnerA,
@@ -417,6 +446,8 @@ public sealed class SweepPlan(BadValues values, SweepWorld world)
         "/api/v1/vm/buy/init" => "{\"id\":\"sweep-off\",\"amount\":1,\"user_id\":\"u\"}",
         "/api/v1/vm/buy/status" => "{\"session_id\":\"no-such-session\"}",
         "/api/v1/vm/buyback" => "{\"item_id\":\"sweep-off-card-0\"}",
+        "/api/v1/ship/quote" => $"{{\"item_ids\":[\"sweep-off-card-0\"],\"destination\":{SweepWorld.Destination}}}",
+        "/api/v1/ship/request" => "{\"quote_id\":\"quote_AAAAAAAAAAAAAAAA_rate_standard\"}",
         "/v1/purchase-intents" => "{\"provider\":\"PAYPAL\"}",
         "/v1/listings" => "{\"quantity_listed\":0}",
         _ when path.StartsWith("/v1/listings/", StringComparison.Ordinal) => "{\"policy\":{\"type\":\"ALLOW_LIST\"}}",

@@ -7,12 +7,13 @@ namespace PurchaseGrains.Tests.Sweep;
 
 /// <summary>What one partner owns in the sweep's world; the other partner probes these ids.</summary>
 public sealed record PartnerWorld(string Partner, string UserId, string SessionId, string SoldItemId, string ListingId,
-    string PendingIntentId, string PaymentIntentId, string CancelledIntentId);
+    string PendingIntentId, string PaymentIntentId, string CancelledIntentId, string QuoteId, string OrderId);
 
 /// <summary>
 /// The state the sweep runs against: two packs (one disabled), cards bought by a user of each partner, a listing per
-/// partner with a pending and a cancelled intent. Nothing in it changes by itself while the sweep runs (sandbox
-/// fulfilment is synchronous, intents expire in an hour, payment polling every ten minutes).
+/// partner with a pending and a cancelled intent, a shipping order of the user's second card from a quote. Nothing in it
+/// changes by itself while the sweep runs (sandbox fulfilment is synchronous, intents expire in an hour, payment polling
+/// every ten minutes, the sandbox carrier moves after hours).
 /// </summary>
 public sealed class SweepWorld
 {
@@ -30,7 +31,13 @@ public sealed class SweepWorld
         ["Payments:Stripe:WebhookSecret"] = WebhookSecret,
         ["PurchaseIntents:PaymentPollInterval"] = "00:10:00",
         ["Vm:StatusPollWindow"] = "00:00:01",
+        ["Shipping:Sandbox:ProcessingAfter"] = "10:00:00",
+        ["Shipping:Sandbox:ShippedAfter"] = "20:00:00",
+        ["Shipping:Sandbox:DeliveredAfter"] = "30:00:00",
     };
+
+    public const string Destination =
+        "{\"name\":\"Ada\",\"line1\":\"1 Main St\",\"city\":\"Springfield\",\"postal_code\":\"62701\",\"country\":\"US\"}";
 
     public static async Task<SweepWorld> CreateAsync(TestSilo silo)
     {
@@ -69,10 +76,16 @@ public sealed class SweepWorld
         var cancelledId = cancelled.GetProperty("id").GetString()!;
         var cancel = await client.DeleteAsync($"/v1/purchase-intents/{cancelledId}");
         Assert.Equal(HttpStatusCode.NoContent, cancel.StatusCode);
+        var shipped = bought.GetProperty("nfts")[1].GetProperty("id").GetString()!;
+        var quote = await ReadAsync(await client.PostAsync("/api/v1/ship/quote", Json($"{{\"item_ids\":[\"{shipped}\"],\"destination\":{Destination}}}")));
+        var quoteId = quote.GetProperty("quotes")[0].GetProperty("id").GetString()!;
+        var order = await ReadAsync(await client.PostAsJsonAsync("/api/v1/ship/request", new { quote_id = quoteId }));
         return new PartnerWorld(partner, user, bought.GetProperty("session_id").GetString()!,
             bought.GetProperty("nfts")[0].GetProperty("id").GetString()!, listingId, pending.GetProperty("id").GetString()!,
-            pending.GetProperty("data").GetProperty("id").GetString()!, cancelledId);
+            pending.GetProperty("data").GetProperty("id").GetString()!, cancelledId, quoteId, order.GetProperty("order_id").GetString()!);
     }
+
+    private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
 
     private static async Task PutPackAsync(HttpClient admin, string id, bool enable) =>
         await ReadAsync(await admin.PutAsJsonAsync($"/admin/v1/packs/{id}", new
@@ -117,6 +130,7 @@ public sealed class SweepWorld
                 $"/api/v1/inventory/{B.UserId}", "/v1/listings?limit=100", "/v1/purchase-intents?limit=100",
                 "/v1/purchase-intents?limit=100&status=PENDING", $"/v1/listings/{A.ListingId}", $"/v1/listings/{B.ListingId}",
                 $"/v1/purchase-intents/{A.PendingIntentId}", $"/v1/purchase-intents/{B.PendingIntentId}",
+                $"/api/v1/ship/order/{A.OrderId}", $"/api/v1/ship/order/{B.OrderId}",
             };
             paths.AddRange(Enumerable.Range(0, CardCount).Select(i => $"/api/v1/card/sweep-card-{i}"));
             foreach (var path in paths)

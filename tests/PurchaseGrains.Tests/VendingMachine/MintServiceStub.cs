@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.VendingMachine;
 
@@ -18,15 +14,13 @@ public enum MintServiceMode { Up, Unavailable, Down }
 /// </summary>
 public sealed class MintServiceStub : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackService _service = null!;
     private readonly ConcurrentDictionary<string, string> _mintByOperation = new();
     private readonly ConcurrentDictionary<string, List<string>> _itemsByMint = new();
     private readonly ConcurrentDictionary<string, int> _postsByOperation = new();
     private int _failedCalls;
 
-    private MintServiceStub(WebApplication app) => _app = app;
-
-    public Uri BaseUrl { get; private set; } = null!;
+    public Uri BaseUrl => _service.BaseUrl;
 
     public MintServiceMode Mode { get; set; } = MintServiceMode.Up;
 
@@ -47,15 +41,12 @@ public sealed class MintServiceStub : IAsyncDisposable
 
     public static async Task<MintServiceStub> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var stub = new MintServiceStub(app);
-        app.MapPost("/mints", (Delegate)stub.PostAsync);
-        app.MapGet("/mints/{mintId}", (Delegate)stub.Get);
-        await app.StartAsync();
-        stub.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var stub = new MintServiceStub();
+        stub._service = await LoopbackService.StartAsync(app =>
+        {
+            app.MapPost("/mints", (Delegate)stub.PostAsync);
+            app.MapGet("/mints/{mintId}", (Delegate)stub.Get);
+        });
         return stub;
     }
 
@@ -102,9 +93,5 @@ public sealed class MintServiceStub : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _service.DisposeAsync();
 }

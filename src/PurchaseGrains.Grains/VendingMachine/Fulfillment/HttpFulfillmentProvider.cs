@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using PurchaseGrains.Grains.Hosting;
 
 namespace PurchaseGrains.Grains.VendingMachine.Fulfillment;
 
@@ -14,16 +14,11 @@ public sealed class HttpFulfillmentProvider(IHttpClientFactory clients, IOptions
 {
     public const string ClientName = "fulfillment";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-
     public async Task<MintSubmission> SubmitAsync(MintOperation operation, CancellationToken cancellationToken)
     {
         var body = new MintRequest(operation.OperationId, operation.Partner, operation.UserId,
             operation.Items.Select(i => new MintRequestItem(i.Id, i.Type)).ToList());
-        using var request = new HttpRequestMessage(HttpMethod.Post, Url("mints")) { Content = JsonContent.Create(body, options: Json) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Url("mints")) { Content = JsonContent.Create(body, options: OutboundJson.Options) };
         request.Headers.Add("Idempotency-Key", operation.OperationId);
         var answer = await SendAsync<MintAccepted>(request, cancellationToken);
         if (string.IsNullOrEmpty(answer.MintId))
@@ -47,30 +42,13 @@ public sealed class HttpFulfillmentProvider(IHttpClientFactory clients, IOptions
         return new MintStatus(state, answer.TxHash, answer.MintAddresses);
     }
 
-    private Uri Url(string relative)
-    {
-        var baseUrl = options.Value.BaseUrl ?? throw new InvalidOperationException("Fulfillment:BaseUrl is not set.");
-        return new Uri(new Uri(baseUrl.ToString().TrimEnd('/') + "/"), relative);
-    }
+    private Uri Url(string relative) => OutboundJson.Url(options.Value.BaseUrl, "Fulfillment:BaseUrl", relative);
 
     private async Task<T> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Value.RequestTimeout);
-        try
-        {
-            using var client = clients.CreateClient(ClientName);
-            using var response = await client.SendAsync(request, timeout.Token);
-            if (!response.IsSuccessStatusCode)
-                throw new FulfillmentUnavailableException($"The mint service answered {(int)response.StatusCode} to {request.Method} {request.RequestUri}.");
-            return await response.Content.ReadFromJsonAsync<T>(Json, timeout.Token)
-                ?? throw new FulfillmentUnavailableException("The mint service answered an empty body.");
-        }
-        catch (Exception exception) when (exception is HttpRequestException or JsonException
-            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw new FulfillmentUnavailableException($"The mint service could not be reached: {exception.Message}", exception);
-        }
+        using var client = clients.CreateClient(ClientName);
+        return await OutboundJson.SendAsync<T>(client, request, options.Value.RequestTimeout, "mint service",
+            (message, inner) => new FulfillmentUnavailableException(message, inner), cancellationToken);
     }
 
     private sealed record MintRequestItem(string Id, string Type);

@@ -9,6 +9,7 @@ public sealed class ApiDocumentInfo : IOpenApiDocumentTransformer
     private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
     {
         [Tags.VendingMachine] = "The Phygitals partner API v1: packs, buying, inventory, buyback, card lookup.",
+        [Tags.Shipping] = "The Phygitals partner API v1: ship pulled cards home (quotes, orders, tracking).",
         [Tags.PackAdministration] = "Create packs and add cards to their pools (admin keys).",
         [Tags.Listings] = "Phosphor listings: fixed-price offers that purchase intents buy from.",
         [Tags.PurchaseIntents] = "Phosphor purchase intents: hold stock until paid, expired or cancelled.",
@@ -37,6 +38,7 @@ public sealed class ApiDocumentInfo : IOpenApiDocumentTransformer
 public static class Tags
 {
     public const string VendingMachine = "Vending machine";
+    public const string Shipping = "Shipping";
     public const string PackAdministration = "Pack administration";
     public const string Listings = "Listings";
     public const string PurchaseIntents = "Purchase intents";
