@@ -27,6 +27,7 @@ public static class SiloApp
         builder.AddStorage();
         builder.AddTelemetry();
         builder.AddOrleansSilo();
+        builder.AddOperatorDashboard();
         builder.AddVendingMachine();
         builder.AddPurchaseIntents();
 
@@ -44,6 +45,7 @@ public static class SiloApp
         routes.MapVendingMachine();
         routes.MapPurchaseIntents();
         app.MapOpenApi();
+        app.MapOperatorDashboard();
         mapRoutes?.Invoke(app);
         return app;
     }
