@@ -18,7 +18,8 @@ public sealed record StoredResponse(int StatusCode, string? ContentType, string 
 [Alias("idem.IIdempotencyGrain")]
 public interface IIdempotencyGrain : IGrainWithStringKey
 {
-    Task<IdempotencyDecision> Begin(string requestHash);
+    /// <param name="runner">The silo whose gateway runs the request: if the cluster declares it dead, the key is free again.</param>
+    Task<IdempotencyDecision> Begin(string requestHash, SiloAddress runner);
     Task Complete(string requestHash, StoredResponse response);
     Task Abandon(string requestHash);
 }
@@ -28,24 +29,31 @@ public sealed class IdempotencyRecord
     public string RequestHash { get; set; } = "";
     public DateTimeOffset StartedAt { get; set; }
     public StoredResponse? Response { get; set; }
+
+    /// <summary>The silo running the first request (<see cref="SiloAddress.ToParsableString"/>); null in older records.</summary>
+    public string? Runner { get; set; }
 }
 
 [GrainType("idempotency")]
 public sealed class IdempotencyGrain(
     [PersistentState("idempotency", GrainStores.Main)] IPersistentState<IdempotencyRecord> record,
-    TimeProvider time) : Grain, IIdempotencyGrain, IRemindable
+    TimeProvider time,
+    IClusterMembershipService membership) : Grain, IIdempotencyGrain, IRemindable
 {
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
-    /// <summary>A first request that crashed mid-way stops blocking retries after this long.</summary>
+    /// <summary>
+    /// A first request that crashed mid-way stops blocking retries after this long, or as soon as the cluster declares
+    /// the silo that ran it dead (killed or frozen: it will never complete it).
+    /// </summary>
     public static readonly TimeSpan RunningLease = TimeSpan.FromMinutes(2);
 
     private const string ExpiryReminder = "expire";
 
-    public async Task<IdempotencyDecision> Begin(string requestHash)
+    public async Task<IdempotencyDecision> Begin(string requestHash, SiloAddress runner)
     {
         var now = time.GetUtcNow();
-        if (record.RecordExists && !IsLapsed(record.State, now))
+        if (record.RecordExists && !IsLapsed(record.State, now) && !RanOnADeadSilo(record.State))
         {
             if (record.State.RequestHash != requestHash)
                 return new(IdempotencyOutcome.Mismatch);
@@ -54,7 +62,7 @@ public sealed class IdempotencyGrain(
                 : new(IdempotencyOutcome.InProgress);
         }
 
-        record.State = new IdempotencyRecord { RequestHash = requestHash, StartedAt = now };
+        record.State = new IdempotencyRecord { RequestHash = requestHash, StartedAt = now, Runner = runner.ToParsableString() };
         await record.WriteOrDeactivateAsync(this);
         await this.RegisterOrUpdateReminder(ExpiryReminder, Retention, Retention);
         return new(IdempotencyOutcome.Execute);
@@ -84,6 +92,10 @@ public sealed class IdempotencyGrain(
         if (await this.GetReminder(reminderName) is { } reminder)
             await this.UnregisterReminder(reminder);
     }
+
+    private bool RanOnADeadSilo(IdempotencyRecord state) =>
+        state is { Response: null, Runner: { } runner }
+        && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(runner)) == SiloStatus.Dead;
 
     private static bool IsLapsed(IdempotencyRecord state, DateTimeOffset now) =>
         state.Response is null ? now - state.StartedAt > RunningLease : now - state.StartedAt > Retention;

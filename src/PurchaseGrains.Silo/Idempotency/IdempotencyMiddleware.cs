@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Orleans;
+using Orleans.Runtime;
 using PurchaseGrains.Silo.Http;
 
 namespace PurchaseGrains.Silo.Idempotency;
@@ -10,7 +11,7 @@ namespace PurchaseGrains.Silo.Idempotency;
 /// replayed for a retry with the same body; a different body is 422; a retry while the first still runs is 409.
 /// Server errors (5xx) are not kept, so a retry runs again.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory grains)
+public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory grains, ILocalSiloDetails silo)
 {
     public const int MaxKeyLength = 255;
 
@@ -30,7 +31,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
 
         var requestHash = await HashBodyAsync(context.Request);
         var grain = grains.GetGrain<IIdempotencyGrain>(GrainKey(caller.Partner, context.Request.Path, key));
-        var decision = await grain.Begin(requestHash);
+        var decision = await grain.Begin(requestHash, silo.SiloAddress);
         switch (decision.Outcome)
         {
             case IdempotencyOutcome.Replay:

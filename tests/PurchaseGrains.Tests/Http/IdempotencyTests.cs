@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
 using PurchaseGrains.Silo.Idempotency;
 using PurchaseGrains.Tests.Infrastructure;
 
@@ -50,7 +52,7 @@ public sealed class IdempotencyTests : IAsyncLifetime
         var key = $"counter-{Guid.NewGuid():N}";
         var idempotency = _silo.Grains.GetGrain<IIdempotencyGrain>(
             IdempotencyMiddleware.GrainKey("a", $"/test/counters/{key}", "running"));
-        await idempotency.Begin(BodyHash("{\"by\":1}"));
+        await idempotency.Begin(BodyHash("{\"by\":1}"), _silo.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress);
 
         var response = await Post(client, key, "running", new { by = 1 });
 
