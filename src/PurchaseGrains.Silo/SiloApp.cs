@@ -27,6 +27,7 @@ public static class SiloApp
         builder.AddStorage();
         builder.AddTelemetry();
         builder.AddOrleansSilo();
+        builder.AddKubernetesHosting();
         builder.AddOperatorDashboard();
         builder.AddVendingMachine();
         builder.AddPurchaseIntents();

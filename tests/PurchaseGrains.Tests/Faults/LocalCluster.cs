@@ -130,6 +130,13 @@ public sealed class LocalCluster : IAsyncDisposable
         return line is null ? null : int.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The lines of <paramref name="name"/>'s log that contain <paramref name="text"/>.</summary>
+    public IReadOnlyList<string> LogLines(string name, string text)
+    {
+        var path = Path.Combine(Directory, "logs", name + ".log");
+        return File.Exists(path) ? File.ReadLines(path).Where(l => l.Contains(text, StringComparison.OrdinalIgnoreCase)).ToList() : [];
+    }
+
     public string LogTail(string name, int lines = 30)
     {
         var path = Path.Combine(Directory, "logs", name + ".log");

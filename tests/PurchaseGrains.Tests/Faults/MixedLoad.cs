@@ -238,16 +238,20 @@ public sealed class MixedLoad : IAsyncDisposable
             throw new InvalidOperationException($"Set-up request answered {answer.Status}, expected {status}: {answer.Body?.ToJsonString()}");
     }
 
-    /// <summary>A write that must succeed once the cluster has recovered: a purchase (and its status) and an intent.</summary>
-    public async Task<bool> TryWritesAsync()
+    /// <summary>
+    /// A write that must succeed once the cluster has recovered: a purchase and an intent, through nginx or through
+    /// <paramref name="via"/> (e.g. a client of one silo).
+    /// </summary>
+    public async Task<bool> TryWritesAsync(LoadClient? via = null)
     {
-        var init = await _client.SendAsync("recovery/buy", HttpMethod.Post, "/api/v1/vm/buy/init", PartnerKey,
+        var client = via ?? _client;
+        var init = await client.SendAsync("recovery/buy", HttpMethod.Post, "/api/v1/vm/buy/init", PartnerKey,
             new { id = PackId, amount = 1, user_id = "user-recovery" });
         if (init.Status != 200)
             return false;
         Record.Session(init.Body!["session_id"]!.GetValue<string>(), init.EndedAt + _sessionDeadline);
         Delivered("user-recovery", init.Body["nfts"]);
-        var created = await _client.SendAsync("recovery/intent", HttpMethod.Post, "/v1/purchase-intents", PartnerKey, new
+        var created = await client.SendAsync("recovery/intent", HttpMethod.Post, "/v1/purchase-intents", PartnerKey, new
         {
             provider = "EMAIL_CLAIM", listing_id = _listings[0], quantity = 1, buyer = new { email = "recovery@example.com" },
         });

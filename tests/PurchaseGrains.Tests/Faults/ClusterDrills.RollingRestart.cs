@@ -1,0 +1,43 @@
+using System.Diagnostics;
+
+namespace PurchaseGrains.Tests.Faults;
+
+public abstract partial class ClusterDrills
+{
+    /// <summary>
+    /// A rolling restart under load, as a Kubernetes rollout does it: each silo in turn is taken out of nginx, gets
+    /// SIGTERM, drains its requests and leaves the cluster (handing its activations and reminder ranges over), starts
+    /// again and is put back once ready. Not one request may fail, not even one a client could retry, and the work
+    /// the stopped silos' reminders were due to do is done on time.
+    /// </summary>
+    [FaultFact]
+    public async Task ARollingRestartOfEverySiloUnderLoadFailsNoRequest()
+    {
+        await using var drill = await StartDrillAsync();
+        await Task.Delay(TimeSpan.FromSeconds(6));
+
+        var rolls = new List<string>();
+        var rollStart = DateTimeOffset.UtcNow;
+        for (var i = 1; i <= Silos; i++)
+        {
+            var roll = Stopwatch.StartNew();
+            await drill.Cluster.RollSiloAsync(i);
+            rolls.Add($"silo{i} {Seconds(roll.Elapsed)}");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        var rollEnd = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var invariants = await StopAndCheckInvariantsAsync(drill);
+
+        var requests = drill.Record.Requests;
+        var failed = requests.Where(r => r.Failed).ToList();
+        var during = requests.Where(r => r.Overlaps(rollStart, rollEnd)).ToList();
+        Log($"DRILL rolling restart ({profile.Database}): {Silos} silos in {Seconds(rollEnd - rollStart)} (drain, SIGTERM, exit, start, ready, " +
+            $"undrain: {string.Join(", ", rolls)}); {during.Count} attempts during it; failed attempts: {Errors(failed)}; {invariants}; " +
+            $"took {Seconds(drill.Watch.Elapsed)}");
+
+        AssertClientsWereTreatedWell(drill.Record);
+        Assert.True(failed.Count == 0, $"{failed.Count} failed attempts during a rolling restart:\n{MixedLoad.Describe(failed)}");
+        AssertProgress(requests, rollStart, rollEnd, "during the rolling restart");
+    }
+}
