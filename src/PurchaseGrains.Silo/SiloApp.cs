@@ -24,6 +24,7 @@ public static class SiloApp
         configure?.Invoke(builder);
         builder.AddHttpDefaults();
         builder.AddApiKeys();
+        builder.AddIdempotency();
         builder.AddStorage();
         builder.AddTelemetry();
         builder.AddOrleansSilo();

@@ -19,9 +19,10 @@ public sealed record StoredResponse(int StatusCode, string? ContentType, string 
 public interface IIdempotencyGrain : IGrainWithStringKey
 {
     /// <param name="runner">The silo whose gateway runs the request: if the cluster declares it dead, the key is free again.</param>
-    Task<IdempotencyDecision> Begin(string requestHash, SiloAddress runner);
-    Task Complete(string requestHash, StoredResponse response);
-    Task Abandon(string requestHash);
+    /// <param name="run">This run of the request: only it may complete or abandon the record it begins.</param>
+    Task<IdempotencyDecision> Begin(string requestHash, SiloAddress runner, string run);
+    Task Complete(string requestHash, string run, StoredResponse response);
+    Task Abandon(string requestHash, string run);
 }
 
 public sealed class IdempotencyRecord
@@ -32,6 +33,9 @@ public sealed class IdempotencyRecord
 
     /// <summary>The silo running the first request (<see cref="SiloAddress.ToParsableString"/>); null in older records.</summary>
     public string? Runner { get; set; }
+
+    /// <summary>Which run began the record; null in older records.</summary>
+    public string? Run { get; set; }
 }
 
 [GrainType("idempotency")]
@@ -50,7 +54,7 @@ public sealed class IdempotencyGrain(
 
     private const string ExpiryReminder = "expire";
 
-    public async Task<IdempotencyDecision> Begin(string requestHash, SiloAddress runner)
+    public async Task<IdempotencyDecision> Begin(string requestHash, SiloAddress runner, string run)
     {
         var now = time.GetUtcNow();
         if (record.RecordExists && !IsLapsed(record.State, now) && !RanOnADeadSilo(record.State))
@@ -62,25 +66,30 @@ public sealed class IdempotencyGrain(
                 : new(IdempotencyOutcome.InProgress);
         }
 
-        record.State = new IdempotencyRecord { RequestHash = requestHash, StartedAt = now, Runner = runner.ToParsableString() };
+        record.State = new IdempotencyRecord { RequestHash = requestHash, StartedAt = now, Runner = runner.ToParsableString(), Run = run };
         await record.WriteOrDeactivateAsync(this);
         await this.RegisterOrUpdateReminder(ExpiryReminder, Retention, Retention);
         return new(IdempotencyOutcome.Execute);
     }
 
-    public async Task Complete(string requestHash, StoredResponse response)
+    public async Task Complete(string requestHash, string run, StoredResponse response)
     {
-        if (!record.RecordExists || record.State.RequestHash != requestHash || record.State.Response is not null)
+        if (!IsRunning(requestHash, run))
             return;
         record.State.Response = response;
         await record.WriteOrDeactivateAsync(this);
     }
 
-    public async Task Abandon(string requestHash)
+    public async Task Abandon(string requestHash, string run)
     {
-        if (record.RecordExists && record.State.RequestHash == requestHash && record.State.Response is null)
+        if (IsRunning(requestHash, run))
             await record.ClearStateAsync();
     }
+
+    /// <summary>The record is this run's and still waits for its answer (a late call of an earlier run changes nothing).</summary>
+    private bool IsRunning(string requestHash, string run) =>
+        record.RecordExists && record.State.RequestHash == requestHash && record.State.Response is null
+        && (record.State.Run is null || record.State.Run == run);
 
     /// <summary>Forgets the key once its retention has passed; a key begun again meanwhile is kept to its next tick.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)

@@ -6,6 +6,9 @@ public abstract partial class ClusterDrills
 {
     private static readonly TimeSpan Freeze = FailureDetection + TimeSpan.FromSeconds(8);
 
+    /// <summary>What Orleans logs in a silo that finds itself declared dead, just before it stops.</summary>
+    private const string Verdict = "I have been told I am dead";
+
     /// <summary>How soon after waking a silo the cluster declared dead must be gone (it reads that verdict and stops).</summary>
     private static readonly TimeSpan WokenSiloLeaves = TimeSpan.FromSeconds(10);
 
@@ -38,13 +41,15 @@ public abstract partial class ClusterDrills
             await Task.Delay(untilThaw);
         var thawedAt = DateTimeOffset.UtcNow;
         await cluster.ThawSiloAsync(2);
-        while (cluster.SiloProcessRuns(2) && DateTimeOffset.UtcNow - thawedAt < WokenSiloLeaves + TimeSpan.FromSeconds(5))
+        // It leaves when it reads the verdict: it logs it and fails fast (the process may take longer to be gone).
+        while (cluster.LogLines("silo2", Verdict).Count == 0 && cluster.SiloProcessRuns(2)
+               && DateTimeOffset.UtcNow - thawedAt < WokenSiloLeaves + TimeSpan.FromSeconds(5))
             await Task.Delay(100);
         var leftAt = DateTimeOffset.UtcNow;
-        var left = !cluster.SiloProcessRuns(2);
+        var left = cluster.LogLines("silo2", Verdict).Count > 0 || !cluster.SiloProcessRuns(2);
         var staleGrains = cluster.LogLines("silo2", "InconsistentStateException: ")
             .Select(l => Regex.Match(l, @"InconsistentStateException: (\S+) state").Groups[1].Value).Where(g => g.Length > 0).Distinct().ToList();
-        var verdict = cluster.LogLines("silo2", "I have been told I am dead").FirstOrDefault();
+        var verdict = cluster.LogLines("silo2", Verdict).FirstOrDefault();
         await cluster.RestartSiloAsync(2);
         await Task.Delay(TimeSpan.FromSeconds(5));
         var invariants = await StopAndCheckInvariantsAsync(drill);
@@ -53,7 +58,7 @@ public abstract partial class ClusterDrills
         Log($"silo2 on waking: {verdict?.Trim()[..Math.Min(verdict.Trim().Length, 160)]}");
         Log($"stale activations on silo2 whose writes met an ETag conflict: {string.Join(", ", staleGrains)}");
         Log($"DRILL frozen silo ({profile.Database}): frozen {Seconds(Freeze)}; declared dead after {Seconds(declaredDead.Value - frozenAt)}; " +
-            $"a purchase and an intent served by silo 1 after {Seconds(servedElsewhereAt - frozenAt)}; woken silo gone " +
+            $"a purchase and an intent served by silo 1 after {Seconds(servedElsewhereAt - frozenAt)}; woken silo read its verdict and stopped " +
             $"{Seconds(leftAt - thawedAt)} after SIGCONT; {staleGrains.Count} stale activations met ETag conflicts; " +
             $"failed attempts (all retried): {Errors(failed)}; {invariants}; took {Seconds(drill.Watch.Elapsed)}");
 

@@ -21,7 +21,7 @@ public class IdempotencyFailoverTests(PostgresDatabase database) : IClassFixture
         var key = $"counter-{Guid.NewGuid():N}";
         var body = JsonSerializer.Serialize(new { by = 1 });
         var record = staying.Grains.GetGrain<IIdempotencyGrain>(IdempotencyMiddleware.GrainKey("a", $"/test/counters/{key}", "left-running"));
-        Assert.Equal(IdempotencyOutcome.Execute, (await record.Begin(Hash(body), goneAddress)).Outcome);
+        Assert.Equal(IdempotencyOutcome.Execute, (await record.Begin(Hash(body), goneAddress, "first-run")).Outcome);
 
         using var client = staying.CreateClient();
         Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(client, key, body)).StatusCode);
