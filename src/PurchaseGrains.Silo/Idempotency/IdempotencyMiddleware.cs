@@ -35,7 +35,17 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
         var grainKey = GrainKey(caller.Partner, context.Request.Path, key);
         var grain = grains.GetGrain<IIdempotencyGrain>(grainKey);
         var run = Guid.NewGuid().ToString("N");
-        var decision = await grain.Begin(requestHash, silo.SiloAddress, run);
+        IdempotencyDecision decision;
+        try
+        {
+            decision = await grain.Begin(requestHash, silo.SiloAddress, run);
+        }
+        catch
+        {
+            // Begin may have run with only its answer lost (the grain's silo died): free the key it may have taken.
+            await settlement.AbandonAsync(grainKey, requestHash, run);
+            throw;
+        }
         switch (decision.Outcome)
         {
             case IdempotencyOutcome.Replay:

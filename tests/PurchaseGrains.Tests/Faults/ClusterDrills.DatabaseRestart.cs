@@ -64,10 +64,11 @@ public abstract partial class ClusterDrills
             $"ready in {Seconds(readyAfter)}, writes in {Seconds(writesAfter)}, every request kind in {recovered}; failed attempts (all retried): " +
             $"{Errors(failed)}; no silo restarted; {invariants}; took {Seconds(drill.Watch.Elapsed)}");
 
-        // No silo was lost, so nginx has no business answering 502/504: every failure must be the service's 503.
+        // No silo was lost, so nginx has no business answering 502/504: every failure must be the service's 503, or
+        // its 409 for a key whose first run failed while the database was down (freed once the database is back).
         AssertClientsWereTreatedWell(drill.Record);
-        var notFast503 = failed.Where(r => r.Status != 503).ToList();
-        Assert.True(notFast503.Count == 0, $"failures other than 503:\n{MixedLoad.Describe(notFast503)}");
+        var notFast503 = failed.Where(r => r.Status != 503 && r.Error != LoadClient.StillRunning).ToList();
+        Assert.True(notFast503.Count == 0, $"failures other than 503 or 409 (key still held):\n{MixedLoad.Describe(notFast503)}");
         var slow = startedInOutage.Where(r => r.Duration > OutageLatencyBound).ToList();
         Assert.True(slow.Count == 0, $"{slow.Count} requests took over {Seconds(OutageLatencyBound)} while {profile.Database} was down:\n{MixedLoad.Describe(slow)}");
         Assert.True(startedInOutage.Count(r => r.Status == 503) > 0, $"no request was answered 503 while {profile.Database} was down: the outage was not felt");

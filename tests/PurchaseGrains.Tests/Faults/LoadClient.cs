@@ -15,8 +15,12 @@ namespace PurchaseGrains.Tests.Faults;
 public sealed class LoadClient(Uri entry, ClientRecord record) : IDisposable
 {
     public const string StillRunning = "A request with this Idempotency-Key is still being processed";
+
+    /// <summary>HttpClient's message when the request could not be written (the connection closed under it).</summary>
+    public const string SendFailed = "An error occurred while sending the request.";
     private const int ReplaySampleEvery = 10;
-    private static readonly TimeSpan RetryBudget = TimeSpan.FromSeconds(30);
+    /// <summary>Longer than nginx's read timeout (30 s): a request sent to a frozen silo is answered 504 only after it.</summary>
+    private static readonly TimeSpan RetryBudget = TimeSpan.FromSeconds(60);
 
     private readonly HttpClient _http = CreateHttp(entry);
     private int _posts;
