@@ -17,6 +17,7 @@ public class SiloLifecycleTests(PostgresDatabase database) : IClassFixture<Postg
     private static readonly Dictionary<string, string?> SlowFailureDetection = new()
     {
         ["Orleans:Membership:ProbeTimeout"] = "00:00:05",
+        ["Orleans:Membership:MaxProbeTimeout"] = "00:00:20",
         ["Orleans:Membership:NumMissedProbesLimit"] = "3",
     };
 
