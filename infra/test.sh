@@ -35,6 +35,21 @@ if [ ! -x "$LINT_DIR/node_modules/.bin/redocly" ]; then
     echo "test.sh: npm ci failed; the OpenAPI lint test will skip locally and fail under CI=true" >&2
 fi
 
+# The Kubernetes manifest tests run infra/k8s/validate.sh: yamllint from Debian, kubernetes-models pinned by
+# infra/k8s/schema-check/package-lock.json.
+if ! command -v yamllint >/dev/null; then
+  echo "test.sh: installing yamllint (the Kubernetes manifest tests need it)" >&2
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -q >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends yamllint >&2 </dev/null
+fi
+K8S_CHECK_DIR=infra/k8s/schema-check
+if [ ! -d "$K8S_CHECK_DIR/node_modules/kubernetes-models" ] && command -v npm >/dev/null; then
+  echo "test.sh: installing the Kubernetes schema check into $K8S_CHECK_DIR (npm ci)" >&2
+  npm ci --prefix "$K8S_CHECK_DIR" --no-audit --no-fund >&2 ||
+    echo "test.sh: npm ci failed; the manifest tests will skip locally and fail under CI=true" >&2
+fi
+
 started_pg=false
 if [ -z "${PG_TEST_CONNECTION:-}" ]; then
   # A server already running from the data dir was started by someone else: not ours to stop afterwards.

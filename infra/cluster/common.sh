@@ -28,6 +28,7 @@ stop_pid() {
   local name=$1 grace=$2 pid; pid=$(pid_of "$name")
   is_ours "$pid" || return 0
   kill -TERM "$pid"
+  kill -CONT "$pid" 2>/dev/null || true  # a frozen silo (freeze-silo.sh) acts on SIGTERM only once woken
   for _ in $(seq $((grace * 10))); do is_ours "$pid" || { log "$name ($pid) stopped"; return 0; }; sleep 0.1; done
   log "$name ($pid) still running after ${grace}s; SIGKILL"
   kill -KILL "$pid" 2>/dev/null || true
@@ -50,9 +51,8 @@ start_silo() { # index
   Storage__Provider=Postgres \
   ConnectionStrings__Postgres=$(cat "$CLUSTER_DIR/postgres.conn") \
   Orleans__SiloPort=$((port + 100)) Orleans__AdvertisedIPAddress=127.0.0.1 \
-  Orleans__Membership__ProbeTimeout=00:00:02 Orleans__Membership__NumMissedProbesLimit=2 \
-  Orleans__Membership__NumVotesForDeathDeclaration=1 \
-  Reminders__MinimumPeriod=00:00:05 Reminders__BackstopPeriod=00:00:05 \
+  Reminders__MinimumPeriod=${Reminders__MinimumPeriod:-00:00:05} Reminders__BackstopPeriod=${Reminders__BackstopPeriod:-00:00:05} \
+  Dashboard__Enabled=${Dashboard__Enabled:-true} \
   Logging__LogLevel__Npgsql=${Logging__LogLevel__Npgsql:-Warning} \
     launch "silo$i" "$CLUSTER_DIR/silo" "$LOGS/silo$i.log" \
       dotnet "$CLUSTER_DIR/silo/PurchaseGrains.Silo.dll" --urls "http://127.0.0.1:$port" ${CLUSTER_SILO_ARGS:-}
@@ -67,3 +67,15 @@ wait_ready() { # name url [seconds]
   done
   log "$name not ready at $url after ${3:-60}s"; return 1
 }
+
+# Rewrites nginx's config from the silo count start.sh recorded and the drained list, then reloads it gracefully:
+# requests in flight finish on the old workers, new ones follow the new config.
+reload_nginx() {
+  bash "$REPO/infra/cluster/nginx-conf.sh" "$(cat "$CLUSTER_DIR/silos")" > "$CLUSTER_DIR/nginx/nginx.conf"
+  nginx -t -q -c "$CLUSTER_DIR/nginx/nginx.conf" -p "$CLUSTER_DIR/nginx" -e "$CLUSTER_DIR/nginx/error.log"
+  kill -HUP "$(pid_of nginx)"
+  sleep 1  # the master starts new workers and retires the old ones
+}
+drain_silo() { echo "$1" >> "$CLUSTER_DIR/drained"; reload_nginx; }
+undrain_silo() { { grep -vx "$1" "$CLUSTER_DIR/drained" || true; } > "$CLUSTER_DIR/drained.tmp"; mv "$CLUSTER_DIR/drained.tmp" "$CLUSTER_DIR/drained"; reload_nginx; }
+is_drained() { [ -f "$CLUSTER_DIR/drained" ] && grep -qx "$1" "$CLUSTER_DIR/drained"; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints the nginx config for a local cluster of N silos (plus /bare when CLUSTER_BARE=1; with
+# Prints the nginx config for a local cluster of N silos (those listed in $CLUSTER_DIR/drained marked down) (plus /bare when CLUSTER_BARE=1; with
 # CLUSTER_UPSTREAM_HEADER=1 every answer names the silo(s) tried in X-Upstream-Addr, for fault tests).
 #   usage: infra/cluster/nginx-conf.sh N        (start.sh writes it to .cluster/nginx/nginx.conf)
 set -euo pipefail
@@ -9,8 +9,10 @@ NGX=$CLUSTER_DIR/nginx
 
 servers=""
 for i in $(seq 1 "$N"); do
-  # One failed connect takes a silo out for 2 s; a passive check, nginx OSS has no active one.
-  servers+="    server 127.0.0.1:$(silo_port "$i") max_fails=1 fail_timeout=2s;"$'\n'
+  # One failed connect takes a silo out for 2 s; a passive check, nginx OSS has no active one. A drained silo
+  # (roll-silo.sh) is marked down: it gets no new request.
+  down=""; ! is_drained "$i" || down=" down"
+  servers+="    server 127.0.0.1:$(silo_port "$i") max_fails=1 fail_timeout=2s$down;"$'\n'
 done
 
 bare_upstream="" bare_location="" upstream_header=""

@@ -48,6 +48,7 @@ if [ "${CLUSTER_BARE:-0}" = 1 ] && { [ "${CLUSTER_SKIP_BUILD:-0}" != 1 ] || [ ! 
   dotnet publish benchmarks/PurchaseGrains.BareEndpoint -c Release -o "$CLUSTER_DIR/bare" --nologo -v quiet >&2
 fi
 
+echo "$N" > "$CLUSTER_DIR/silos"; rm -f "$CLUSTER_DIR/drained"
 for i in $(seq 1 "$N"); do start_silo "$i"; done
 if [ "${CLUSTER_BARE:-0}" = 1 ]; then
   launch bare "$CLUSTER_DIR/bare" "$LOGS/bare.log" \
@@ -66,9 +67,18 @@ launch nginx "$CLUSTER_DIR/nginx" "$LOGS/nginx.log" \
   nginx -c "$CLUSTER_DIR/nginx/nginx.conf" -p "$CLUSTER_DIR/nginx" -e "$CLUSTER_DIR/nginx/error.log" -g 'daemon off;'
 wait_ready nginx "http://127.0.0.1:$CLUSTER_PORT/health/ready" 10
 
+dashboard_line() {
+  if [ "${Dashboard__Enabled:-true}" = true ]; then
+    echo "Dashboard: http://127.0.0.1:$CLUSTER_PORT/dashboard/ (browser login: any user name, password dev-admin-key)"
+  else
+    echo "Dashboard: off (Dashboard__Enabled=$Dashboard__Enabled)"
+  fi
+}
 cat <<DONE
 Cluster up: $N silo(s) on ports $(silo_port 1)..$(silo_port "$N"), PostgreSQL on $CLUSTER_PG_PORT, logs in $LOGS
 Entry URL: http://127.0.0.1:$CLUSTER_PORT
 API keys (Development): dev-partner-key (partner), dev-admin-key (admin), header X-API-Key
-Stop: infra/cluster/stop.sh   Fault drills: infra/cluster/kill-silo.sh I, restart-silo.sh I, stop-postgres.sh, start-postgres.sh
+$(dashboard_line)
+Stop: infra/cluster/stop.sh   Fault drills: infra/cluster/kill-silo.sh I, restart-silo.sh I, freeze-silo.sh I, thaw-silo.sh I,
+  roll-silo.sh I (drain, SIGTERM, start, undrain), stop-postgres.sh, start-postgres.sh
 DONE

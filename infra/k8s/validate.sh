@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
-# Offline checks of the manifests: YAML lint, kustomize build, and schema validation (types, required fields, enums)
-# with the schemas of the npm package kubernetes-models. Nothing is deployed; no cluster is needed.
-#   usage: infra/k8s/validate.sh
+# Offline checks of the manifests: YAML lint (yamllint), kustomize build (kubectl, when installed) and a schema
+# validation of every object with kubernetes-models (pinned by schema-check/package-lock.json, installed with npm ci).
+# Nothing is deployed; no cluster is needed. With FILE arguments only those files are schema-checked.
+#   usage: infra/k8s/validate.sh [FILE.yaml...]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-MODULES_DIR=${K8S_VALIDATE_DIR:-$HOME/.cache/purchasegrains-k8s-validate}
+SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 
-command -v yamllint >/dev/null ||
-  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q yamllint </dev/null; } >&2
+if ! command -v yamllint >/dev/null; then
+  { $SUDO apt-get update -q && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q yamllint </dev/null; } >&2
+fi
+if [ ! -d schema-check/node_modules/kubernetes-models ]; then
+  npm ci --prefix schema-check --no-audit --no-fund --silent >&2
+fi
+
+if [ $# -gt 0 ]; then
+  node schema-check/validate.mjs "$@"
+  exit
+fi
 yamllint -s -c .yamllint.yaml ./*.yaml && echo "ok    yamllint"
-
 if command -v kubectl >/dev/null; then
   kubectl kustomize . >/dev/null && echo "ok    kubectl kustomize"
 else
   echo "skip  kubectl kustomize (no kubectl)"
 fi
-
-if [ ! -d "$MODULES_DIR/node_modules/kubernetes-models" ]; then
-  mkdir -p "$MODULES_DIR"
-  npm install --prefix "$MODULES_DIR" --no-audit --no-fund --silent kubernetes-models@5.1.0 yaml@2 >&2
-fi
-K8S_VALIDATE_MODULES=$MODULES_DIR/node_modules node validate.mjs ./*.yaml
+node schema-check/validate.mjs ./*.yaml

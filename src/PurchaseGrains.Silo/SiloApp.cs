@@ -25,9 +25,12 @@ public static class SiloApp
         configure?.Invoke(builder);
         builder.AddHttpDefaults();
         builder.AddApiKeys();
+        builder.AddIdempotency();
         builder.AddStorage();
         builder.AddTelemetry();
         builder.AddOrleansSilo();
+        builder.AddKubernetesHosting();
+        builder.AddOperatorDashboard();
         builder.AddVendingMachine();
         builder.AddPurchaseIntents();
         builder.AddShipping();
@@ -47,6 +50,7 @@ public static class SiloApp
         routes.MapPurchaseIntents();
         routes.MapShipping();
         app.MapOpenApi();
+        app.MapOperatorDashboard();
         mapRoutes?.Invoke(app);
         return app;
     }

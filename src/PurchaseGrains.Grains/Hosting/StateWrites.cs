@@ -18,9 +18,16 @@ public static class StateWrites
         }
         catch (Exception exception)
         {
-            grain.GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, exception,
-                "A state write failed: the state in memory may differ from storage."));
+            grain.DeactivateAfterFailedWrite(exception);
             throw;
         }
     }
+
+    /// <summary>
+    /// Ends the activation after a write, or a step that belongs to it, failed: the state in memory was already
+    /// changed for the write, so the next call must start from what storage holds.
+    /// </summary>
+    public static void DeactivateAfterFailedWrite(this Grain grain, Exception exception) =>
+        grain.GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, exception,
+            "A state write failed: the state in memory may differ from storage."));
 }

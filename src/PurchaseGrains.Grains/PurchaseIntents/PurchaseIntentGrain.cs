@@ -452,7 +452,19 @@ public sealed partial class PurchaseIntentGrain(
     {
         var bucket = State.Bucket.Key;
         if (State.CountedBucket != bucket && !_countAfterWrite)
-            await tracking.TrackAsync(State.ListingId, new TrackRequest(PrimaryKey, bucket));
+        {
+            try
+            {
+                await tracking.TrackAsync(State.ListingId, new TrackRequest(PrimaryKey, bucket));
+            }
+            catch (Exception exception)
+            {
+                // The state in memory already says what this write was to store (say, fulfilment COMPLETED). Kept,
+                // it would let the next tick settle the intent and drop its backstop without the write ever landing.
+                this.DeactivateAfterFailedWrite(exception);
+                throw;
+            }
+        }
         State.CountedBucket = bucket;
         await state.WriteOrDeactivateAsync(this);
         if (_countAfterWrite)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Concurrency;
 using Orleans.Runtime;
+using Orleans.Storage;
 using PurchaseGrains.Grains.Hosting;
 using PurchaseGrains.Grains.VendingMachine.Fulfillment;
 
@@ -111,7 +112,18 @@ public sealed partial class PurchaseSessionGrain(
             PurchaseSessionFlow.Fail(state.State, SessionFailure.OutOfStock);
         else
             PurchaseSessionFlow.Assigned(state.State, items);
-        await WriteAsync();
+        try
+        {
+            await WriteAsync();
+        }
+        catch (InconsistentStateException) when (items is not null)
+        {
+            // Another activation of this session moved it on while this one claimed cards: this silo was cut off
+            // (frozen, partitioned) and declared dead meanwhile. That one found the session still assigning and failed
+            // it, releasing what was reserved then; the cards claimed since are given back here.
+            await ReleaseAsync(items.Select(i => i.Card.Id));
+            throw;
+        }
 
         // The mint is submitted at once (and, from the sandbox, completed at once); polls for its answer follow.
         await AdvanceAsync();
@@ -282,12 +294,12 @@ public sealed partial class PurchaseSessionGrain(
         await GrainFactory.GetGrain<IInventoryGrain>(InventoryKeys.For(session.Partner, session.UserId)).AddItems(entries);
     }
 
-    private async Task ReleaseAsync(PurchaseSessionState session)
+    private async Task ReleaseAsync(PurchaseSessionState session) =>
+        await ReleaseAsync(session.Items.Select(i => i.Card.Id).Concat(await pool.ReservedByAsync(SessionId, CancellationToken.None)));
+
+    private async Task ReleaseAsync(IEnumerable<string> cardIds)
     {
-        var cardIds = session.Items.Select(i => i.Card.Id)
-            .Concat(await pool.ReservedByAsync(SessionId, CancellationToken.None))
-            .Distinct(StringComparer.Ordinal);
-        foreach (var cardId in cardIds)
+        foreach (var cardId in cardIds.Distinct(StringComparer.Ordinal))
             await GrainFactory.GetGrain<ICardGrain>(cardId).Release(SessionId);
     }
 

@@ -28,6 +28,13 @@ public static class HttpDefaults
         return builder;
     }
 
+    public static WebApplicationBuilder AddIdempotency(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<Idempotency.IdempotencySettlement>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Idempotency.IdempotencySettlement>());
+        return builder;
+    }
+
     public static WebApplicationBuilder AddApiKeys(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration("Auth");

@@ -26,8 +26,12 @@ public sealed record Caller(string Partner, ApiRole Role)
         ValueTask.FromResult(context.Features.Get<Caller>());
 }
 
-/// <summary>Endpoint metadata: the route needs an API key (and, if <see cref="AdminOnly"/>, an admin one).</summary>
-public sealed record ApiKeyRequirement(bool AdminOnly);
+/// <summary>
+/// Endpoint metadata: the route needs an API key (and, if <see cref="AdminOnly"/>, an admin one). With
+/// <see cref="BrowserLogin"/> the key may also come as the password of HTTP Basic, which a browser can send and
+/// <c>X-API-Key</c> it cannot; a refusal then asks the browser for it.
+/// </summary>
+public sealed record ApiKeyRequirement(bool AdminOnly, bool BrowserLogin = false);
 
 public static class ApiKeyEndpointExtensions
 {
@@ -36,9 +40,16 @@ public static class ApiKeyEndpointExtensions
 
     public static TBuilder RequireAdminKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ApiKeyRequirement(AdminOnly: true));
+
+    /// <summary>An admin key, from <c>X-API-Key</c> or as the password of HTTP Basic (any user name).</summary>
+    public static TBuilder RequireAdminKeyOrBrowserLogin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ApiKeyRequirement(AdminOnly: true, BrowserLogin: true));
 }
 
-/// <summary>Checks <c>X-API-Key</c> (or the <c>Phosphor-Api-Key</c> alias) on routes that require one.</summary>
+/// <summary>
+/// Checks <c>X-API-Key</c> (or the <c>Phosphor-Api-Key</c> alias) on routes that require one; on browser-login routes
+/// also the password of <c>Authorization: Basic</c>.
+/// </summary>
 public sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<AuthOptions> options)
 {
     public const string Header = "X-API-Key";
@@ -57,8 +68,14 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<AuthOptions>
         var key = context.Request.Headers[Header].ToString();
         if (key.Length == 0)
             key = context.Request.Headers[AliasHeader].ToString();
+        if (key.Length == 0 && requirement.BrowserLogin)
+            key = BasicPassword.From(context.Request.Headers.Authorization.ToString()) ?? "";
         if (key.Length == 0 || !_callers.TryGetValue(key, out var caller))
+        {
+            if (requirement.BrowserLogin)
+                context.Response.Headers.WWWAuthenticate = BasicPassword.Challenge;
             return ApiErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, "Invalid API key");
+        }
         if (requirement.AdminOnly && !caller.IsAdmin)
             return ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "This route needs an admin API key");
 

@@ -18,9 +18,11 @@ public sealed record StoredResponse(int StatusCode, string? ContentType, string 
 [Alias("idem.IIdempotencyGrain")]
 public interface IIdempotencyGrain : IGrainWithStringKey
 {
-    Task<IdempotencyDecision> Begin(string requestHash);
-    Task Complete(string requestHash, StoredResponse response);
-    Task Abandon(string requestHash);
+    /// <param name="runner">The silo whose gateway runs the request: if the cluster declares it dead, the key is free again.</param>
+    /// <param name="run">This run of the request: only it may complete or abandon the record it begins.</param>
+    Task<IdempotencyDecision> Begin(string requestHash, SiloAddress runner, string run);
+    Task Complete(string requestHash, string run, StoredResponse response);
+    Task Abandon(string requestHash, string run);
 }
 
 public sealed class IdempotencyRecord
@@ -28,24 +30,34 @@ public sealed class IdempotencyRecord
     public string RequestHash { get; set; } = "";
     public DateTimeOffset StartedAt { get; set; }
     public StoredResponse? Response { get; set; }
+
+    /// <summary>The silo running the first request (<see cref="SiloAddress.ToParsableString"/>); null in older records.</summary>
+    public string? Runner { get; set; }
+
+    /// <summary>Which run began the record; null in older records.</summary>
+    public string? Run { get; set; }
 }
 
 [GrainType("idempotency")]
 public sealed class IdempotencyGrain(
     [PersistentState("idempotency", GrainStores.Main)] IPersistentState<IdempotencyRecord> record,
-    TimeProvider time) : Grain, IIdempotencyGrain, IRemindable
+    TimeProvider time,
+    IClusterMembershipService membership) : Grain, IIdempotencyGrain, IRemindable
 {
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
-    /// <summary>A first request that crashed mid-way stops blocking retries after this long.</summary>
+    /// <summary>
+    /// A first request that crashed mid-way stops blocking retries after this long, or as soon as the cluster declares
+    /// the silo that ran it dead (killed or frozen: it will never complete it).
+    /// </summary>
     public static readonly TimeSpan RunningLease = TimeSpan.FromMinutes(2);
 
     private const string ExpiryReminder = "expire";
 
-    public async Task<IdempotencyDecision> Begin(string requestHash)
+    public async Task<IdempotencyDecision> Begin(string requestHash, SiloAddress runner, string run)
     {
         var now = time.GetUtcNow();
-        if (record.RecordExists && !IsLapsed(record.State, now))
+        if (record.RecordExists && !IsLapsed(record.State, now) && !RanOnADeadSilo(record.State))
         {
             if (record.State.RequestHash != requestHash)
                 return new(IdempotencyOutcome.Mismatch);
@@ -54,25 +66,30 @@ public sealed class IdempotencyGrain(
                 : new(IdempotencyOutcome.InProgress);
         }
 
-        record.State = new IdempotencyRecord { RequestHash = requestHash, StartedAt = now };
+        record.State = new IdempotencyRecord { RequestHash = requestHash, StartedAt = now, Runner = runner.ToParsableString(), Run = run };
         await record.WriteOrDeactivateAsync(this);
         await this.RegisterOrUpdateReminder(ExpiryReminder, Retention, Retention);
         return new(IdempotencyOutcome.Execute);
     }
 
-    public async Task Complete(string requestHash, StoredResponse response)
+    public async Task Complete(string requestHash, string run, StoredResponse response)
     {
-        if (!record.RecordExists || record.State.RequestHash != requestHash || record.State.Response is not null)
+        if (!IsRunning(requestHash, run))
             return;
         record.State.Response = response;
         await record.WriteOrDeactivateAsync(this);
     }
 
-    public async Task Abandon(string requestHash)
+    public async Task Abandon(string requestHash, string run)
     {
-        if (record.RecordExists && record.State.RequestHash == requestHash && record.State.Response is null)
+        if (IsRunning(requestHash, run))
             await record.ClearStateAsync();
     }
+
+    /// <summary>The record is this run's and still waits for its answer (a late call of an earlier run changes nothing).</summary>
+    private bool IsRunning(string requestHash, string run) =>
+        record.RecordExists && record.State.RequestHash == requestHash && record.State.Response is null
+        && (record.State.Run is null || record.State.Run == run);
 
     /// <summary>Forgets the key once its retention has passed; a key begun again meanwhile is kept to its next tick.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -84,6 +101,10 @@ public sealed class IdempotencyGrain(
         if (await this.GetReminder(reminderName) is { } reminder)
             await this.UnregisterReminder(reminder);
     }
+
+    private bool RanOnADeadSilo(IdempotencyRecord state) =>
+        state is { Response: null, Runner: { } runner }
+        && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(runner)) == SiloStatus.Dead;
 
     private static bool IsLapsed(IdempotencyRecord state, DateTimeOffset now) =>
         state.Response is null ? now - state.StartedAt > RunningLease : now - state.StartedAt > Retention;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Orleans;
+using Orleans.Runtime;
 using PurchaseGrains.Silo.Http;
 
 namespace PurchaseGrains.Silo.Idempotency;
@@ -8,9 +9,11 @@ namespace PurchaseGrains.Silo.Idempotency;
 /// <summary>
 /// Stripe-style <c>Idempotency-Key</c> on POST: the first response for (key, partner, route) is kept 24 h and
 /// replayed for a retry with the same body; a different body is 422; a retry while the first still runs is 409.
-/// Server errors (5xx) are not kept, so a retry runs again.
+/// Server errors (5xx) are not kept, so a retry runs again. How the request ended is recorded by
+/// <see cref="IdempotencySettlement"/>, which never fails the request for it.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory grains)
+public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory grains, ILocalSiloDetails silo,
+    IdempotencySettlement settlement)
 {
     public const int MaxKeyLength = 255;
 
@@ -29,8 +32,20 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
         }
 
         var requestHash = await HashBodyAsync(context.Request);
-        var grain = grains.GetGrain<IIdempotencyGrain>(GrainKey(caller.Partner, context.Request.Path, key));
-        var decision = await grain.Begin(requestHash);
+        var grainKey = GrainKey(caller.Partner, context.Request.Path, key);
+        var grain = grains.GetGrain<IIdempotencyGrain>(grainKey);
+        var run = Guid.NewGuid().ToString("N");
+        IdempotencyDecision decision;
+        try
+        {
+            decision = await grain.Begin(requestHash, silo.SiloAddress, run);
+        }
+        catch
+        {
+            // Begin may have run with only its answer lost (the grain's silo died): free the key it may have taken.
+            await settlement.AbandonAsync(grainKey, requestHash, run);
+            throw;
+        }
         switch (decision.Outcome)
         {
             case IdempotencyOutcome.Replay:
@@ -54,15 +69,15 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
         catch
         {
             context.Response.Body = original;
-            await grain.Abandon(requestHash);
+            await settlement.AbandonAsync(grainKey, requestHash, run);
             throw;
         }
         context.Response.Body = original;
         var body = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
         if (context.Response.StatusCode < 500)
-            await grain.Complete(requestHash, new StoredResponse(context.Response.StatusCode, context.Response.ContentType, body));
+            await settlement.CompleteAsync(grainKey, requestHash, run, new StoredResponse(context.Response.StatusCode, context.Response.ContentType, body));
         else
-            await grain.Abandon(requestHash);
+            await settlement.AbandonAsync(grainKey, requestHash, run);
         buffer.Position = 0;
         await buffer.CopyToAsync(original, context.RequestAborted);
     }

@@ -2,9 +2,14 @@ using System.Collections.Concurrent;
 
 namespace PurchaseGrains.Tests.Faults;
 
-/// <summary>One request as the client saw it. <see cref="Status"/> 0: no HTTP answer at all (<see cref="TransportError"/>).</summary>
+/// <summary>
+/// One attempt of a request as the client saw it. <see cref="Status"/> 0: no HTTP answer at all
+/// (<see cref="TransportError"/>). A request answered with something a client may retry is sent again, with the same
+/// <c>Idempotency-Key</c> on a POST: each attempt is an outcome of its own, numbered from 1.
+/// </summary>
 /// <param name="ErrorEnvelope">The body was <c>{"error":"&lt;non-empty string&gt;"}</c>.</param>
 /// <param name="Upstream">nginx's <c>X-Upstream-Addr</c>: the silo(s) tried, comma separated.</param>
+/// <param name="Request">Which request this is an attempt of: the attempts of one request share it.</param>
 public sealed record RequestOutcome(
     string Operation,
     string Method,
@@ -15,14 +20,26 @@ public sealed record RequestOutcome(
     bool ErrorEnvelope,
     string? Error,
     string? Upstream,
-    string? TransportError)
+    string? TransportError,
+    int Attempt = 1,
+    bool Replayed = false,
+    long Request = 0)
 {
     public TimeSpan Duration => EndedAt - StartedAt;
+
+    /// <summary>
+    /// An answer a client may safely send again (with its Idempotency-Key): no answer, 502/504 from nginx (the
+    /// outcome is unknown), 503 (retry shortly), or 409 while the first request with the key still runs.
+    /// </summary>
+    public bool Retryable => Status is 0 or 502 or 503 or 504
+        || (Status == 409 && Error == LoadClient.StillRunning);
+
+    public bool Failed => Status == 0 || Status >= 500 || Retryable;
 
     public bool Overlaps(DateTimeOffset from, DateTimeOffset to) => StartedAt <= to && EndedAt >= from;
 
     public override string ToString() =>
-        $"{Operation} {Method} {Path} -> {(Status == 0 ? "no answer (" + TransportError + ")" : Status)} {Error} " +
+        $"{Operation} {Method} {Path} #{Attempt} -> {(Status == 0 ? "no answer (" + TransportError + ")" : Status)} {Error}{(Replayed ? " (replayed)" : "")} " +
         $"[{StartedAt:HH:mm:ss.fff}+{Duration.TotalMilliseconds:0} ms, upstream {Upstream ?? "-"}]";
 }
 
@@ -39,8 +56,14 @@ public sealed class ClientRecord
     private readonly ConcurrentDictionary<string, byte> _buybacks = new();
     private readonly ConcurrentQueue<string> _anomalies = new();
     private long _lastDeadlineTicks;
+    private int _replaysChecked;
 
+    /// <summary>Every attempt of every request.</summary>
     public IReadOnlyCollection<RequestOutcome> Requests => _requests.ToArray();
+
+    /// <summary>Requests whose last attempt was still an answer to retry: the client gave up on them.</summary>
+    public IReadOnlyCollection<RequestOutcome> GivenUp => Requests.GroupBy(r => r.Request)
+        .Select(g => g.MaxBy(r => r.Attempt)!).Where(r => r.Retryable).ToArray();
 
     /// <summary>Session ids buy/init answered 200 for.</summary>
     public IReadOnlyCollection<string> Sessions => _sessions.Keys.ToArray();
@@ -59,7 +82,12 @@ public sealed class ClientRecord
     /// <summary>Answers that contradict an earlier acknowledged answer (e.g. "Transaction failed" for a delivered session).</summary>
     public IReadOnlyCollection<string> Anomalies => _anomalies.ToArray();
 
+    /// <summary>How many answers were sent again with their Idempotency-Key and compared with the first.</summary>
+    public int ReplaysChecked => Volatile.Read(ref _replaysChecked);
+
     public void Add(RequestOutcome outcome) => _requests.Enqueue(outcome);
+
+    public void ReplayChecked() => Interlocked.Increment(ref _replaysChecked);
 
     public void Anomaly(string description) => _anomalies.Enqueue(description);
 

@@ -220,7 +220,7 @@ public sealed class InvariantChecker(NpgsqlConnection connection)
         foreach (var sql in new[]
         {
             "SELECT grain_type, grain_key, version::text, updated_at::text, payload::text FROM grain_state WHERE grain_key = ANY(@ids) OR payload->>'session_id' = ANY(@ids)",
-            "SELECT grain_type, grain_key, name, due_at::text, period_ms::text, attempt::text, COALESCE(lease_owner, '-'), COALESCE(lease_until::text, '-') FROM grain_reminders WHERE grain_key = ANY(@ids)",
+            "SELECT grain_id, name, start_at::text, period_ms::text, etag::text FROM orleans_reminders WHERE EXISTS (SELECT FROM unnest(@ids::text[]) k WHERE position(k in grain_id) > 0)",
             "SELECT grain_key, listing_id, quantity::text, state, COALESCE(bucket, '-') FROM listing_holds WHERE grain_key = ANY(@ids)",
         })
         {

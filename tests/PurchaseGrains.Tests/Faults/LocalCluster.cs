@@ -102,6 +102,23 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Task RestartSiloAsync(int index) => RunScriptAsync("restart-silo.sh", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>SIGSTOP: the silo keeps its sockets and answers nothing until <see cref="ThawSiloAsync"/>.</summary>
+    public Task FreezeSiloAsync(int index) => RunScriptAsync("freeze-silo.sh", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public Task ThawSiloAsync(int index) => RunScriptAsync("thaw-silo.sh", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Drain from nginx, SIGTERM, wait for the exit, start again, wait until ready, put back in nginx.</summary>
+    public Task RollSiloAsync(int index) => RunScriptAsync("roll-silo.sh", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Whether the process recorded as silo <paramref name="index"/> still runs (a zombie has an empty command line).</summary>
+    public bool SiloProcessRuns(int index)
+    {
+        if (ProcessId($"silo{index}") is not { } pid)
+            return false;
+        try { return File.ReadAllText($"/proc/{pid}/cmdline").Contains(Directory, StringComparison.Ordinal); }
+        catch (IOException) { return false; }
+    }
+
     public Task StopPostgresAsync() => RunScriptAsync("stop-postgres.sh");
 
     public Task StartPostgresAsync() => RunScriptAsync("start-postgres.sh");
@@ -111,6 +128,13 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         var line = File.ReadAllLines(Path.Combine(Directory, "pids")).FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
         return line is null ? null : int.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The lines of <paramref name="name"/>'s log that contain <paramref name="text"/>.</summary>
+    public IReadOnlyList<string> LogLines(string name, string text)
+    {
+        var path = Path.Combine(Directory, "logs", name + ".log");
+        return File.Exists(path) ? File.ReadLines(path).Where(l => l.Contains(text, StringComparison.OrdinalIgnoreCase)).ToList() : [];
     }
 
     public string LogTail(string name, int lines = 30)

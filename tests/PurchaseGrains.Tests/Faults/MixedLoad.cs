@@ -12,7 +12,7 @@ namespace PurchaseGrains.Tests.Faults;
 /// A steady mix of client loops through nginx, recording every answer in a <see cref="ClientRecord"/>: buyers
 /// (buy/init + buy/status), a buyback seller, intent makers that then pay by signed webhook, by the sandbox (found by
 /// the intent's poll), fail payments, cancel, or let the intent expire, and a reader (listings, intents, inventories,
-/// packs, recent pulls). Uses the Development keys and webhook secret that infra/cluster gives the silos.
+/// packs, recent pulls). Requests go through <see cref="LoadClient"/>, which retries what may be retried. Uses the Development keys and webhook secret that infra/cluster gives the silos.
 /// </summary>
 public sealed class MixedLoad : IAsyncDisposable
 {
@@ -22,7 +22,7 @@ public sealed class MixedLoad : IAsyncDisposable
     private const string AdminKey = "dev-admin-key";
     private const string WebhookSecret = "whsec_dev";
 
-    private readonly HttpClient _http;
+    private readonly LoadClient _client;
     private readonly TimeSpan _sessionDeadline;
     private readonly List<string> _listings = [];
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _sellable = new();
@@ -34,12 +34,7 @@ public sealed class MixedLoad : IAsyncDisposable
     public MixedLoad(Uri entry, TimeSpan sessionDeadline)
     {
         _sessionDeadline = sessionDeadline;
-        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
-        {
-            BaseAddress = entry,
-            Timeout = TimeSpan.FromSeconds(45),
-        };
-        _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        _client = new LoadClient(entry, Record);
     }
 
     public ClientRecord Record { get; } = new();
@@ -47,7 +42,7 @@ public sealed class MixedLoad : IAsyncDisposable
     /// <summary>A pack of <paramref name="cards"/> cards and two listings whose intents expire after <paramref name="intentTimeout"/>.</summary>
     public async Task SetUpAsync(int cards, TimeSpan intentTimeout)
     {
-        var pack = await SendAsync("setup", HttpMethod.Put, $"/admin/v1/packs/{PackId}", AdminKey, new
+        var pack = await _client.SendAsync("setup", HttpMethod.Put, $"/admin/v1/packs/{PackId}", AdminKey, new
         {
             slug = "faults", platform = "mainnet", name = "Fault drill", enable = true, description = "fault tests", mint_price = 25m,
             max_per_mint = 5, categories = new[] { "test" }, buyback_percent = 0.8m, claw_image_url = "https://cdn.example.com/claw.png",
@@ -66,11 +61,11 @@ public sealed class MixedLoad : IAsyncDisposable
                 id = $"fault-card-{i}", name = $"Fault card {i}", image = $"https://cdn.example.com/f{i}.png", back_image = (string?)null,
                 fmv = i % 5 == 0 ? 10m + i % 90 : 1m + i % 9, type = "enft",
             }).ToArray();
-            Require(await SendAsync("setup", HttpMethod.Post, $"/admin/v1/packs/{PackId}/cards", AdminKey, new { cards = batch }), 200);
+            Require(await _client.SendAsync("setup", HttpMethod.Post, $"/admin/v1/packs/{PackId}/cards", AdminKey, new { cards = batch }), 200);
         }));
         for (var i = 0; i < 2; i++)
         {
-            var listing = await SendAsync("setup", HttpMethod.Post, "/v1/listings", AdminKey, new
+            var listing = await _client.SendAsync("setup", HttpMethod.Post, "/v1/listings", AdminKey, new
             {
                 item_id = $"fault-item-{i}", quantity_listed = 100_000, price = "2500", currency = "USD",
                 payment_providers = new[] { "STRIPE", "EMAIL_CLAIM" }, max_quantity_per_tx = 3,
@@ -106,21 +101,21 @@ public sealed class MixedLoad : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        _http.Dispose();
+        _client.Dispose();
     }
 
     /// <summary>One buy/init, then one buy/status for the session; delivered items become sellable.</summary>
     private async Task BuyAsync(Random random, CancellationToken token)
     {
         var userId = $"user-{random.Next(8)}";
-        var init = await SendAsync("buy/init", HttpMethod.Post, "/api/v1/vm/buy/init", PartnerKey,
+        var init = await _client.SendAsync("buy/init", HttpMethod.Post, "/api/v1/vm/buy/init", PartnerKey,
             new { id = PackId, amount = random.Next(1, 3), user_id = userId });
         if (init.Status != 200)
             return;
         var sessionId = init.Body!["session_id"]!.GetValue<string>();
         Record.Session(sessionId, init.EndedAt + _sessionDeadline);
         Delivered(userId, init.Body["nfts"]);
-        var status = await SendAsync("buy/status", HttpMethod.Post, "/api/v1/vm/buy/status", PartnerKey, new { session_id = sessionId });
+        var status = await _client.SendAsync("buy/status", HttpMethod.Post, "/api/v1/vm/buy/status", PartnerKey, new { session_id = sessionId });
         if (status.Status == 200 && status.Body!["result"] is { } result)
             Delivered(userId, result["nfts"]);
         else if (status.Status == 400 && init.Body["nfts"]?.AsArray().Count > 0)
@@ -145,7 +140,7 @@ public sealed class MixedLoad : IAsyncDisposable
             await Task.Delay(50, token);
             return;
         }
-        var answer = await SendAsync("buyback", HttpMethod.Post, "/api/v1/vm/buyback", PartnerKey, new { item_id = itemId });
+        var answer = await _client.SendAsync("buyback", HttpMethod.Post, "/api/v1/vm/buyback", PartnerKey, new { item_id = itemId });
         if (answer.Status == 200)
             Record.Buyback(itemId);
     }
@@ -155,7 +150,7 @@ public sealed class MixedLoad : IAsyncDisposable
     {
         var listingId = _listings[random.Next(_listings.Count)];
         var noPayment = random.Next(5) == 0;
-        var created = await SendAsync("intent/create", HttpMethod.Post, "/v1/purchase-intents", PartnerKey, new
+        var created = await _client.SendAsync("intent/create", HttpMethod.Post, "/v1/purchase-intents", PartnerKey, new
         {
             provider = noPayment ? "EMAIL_CLAIM" : "STRIPE", listing_id = listingId, quantity = random.Next(1, 3),
             buyer = new { email = $"buyer{random.Next(20)}@example.com" },
@@ -174,20 +169,20 @@ public sealed class MixedLoad : IAsyncDisposable
                 await WebhookAsync("payment_intent.succeeded", paymentIntentId, intentId);
                 break;
             case 1:
-                await SendAsync("sandbox/succeed", HttpMethod.Post, $"/sandbox/v1/payment-intents/{paymentIntentId}/succeed", AdminKey, null);
+                await _client.SendAsync("sandbox/succeed", HttpMethod.Post, $"/sandbox/v1/payment-intents/{paymentIntentId}/succeed", AdminKey, null);
                 break;
             case 2:
                 await WebhookAsync("payment_intent.payment_failed", paymentIntentId, intentId);
-                await SendAsync("sandbox/fail", HttpMethod.Post, $"/sandbox/v1/payment-intents/{paymentIntentId}/fail", AdminKey, null);
+                await _client.SendAsync("sandbox/fail", HttpMethod.Post, $"/sandbox/v1/payment-intents/{paymentIntentId}/fail", AdminKey, null);
                 break;
             case 3:
-                await SendAsync("intent/cancel", HttpMethod.Delete, $"/v1/purchase-intents/{intentId}", PartnerKey, null);
+                await _client.SendAsync("intent/cancel", HttpMethod.Delete, $"/v1/purchase-intents/{intentId}", PartnerKey, null);
                 break;
             case 4:
                 // A payment racing a cancellation: exactly one of them may win.
                 await Task.WhenAll(
                     WebhookAsync("payment_intent.succeeded", paymentIntentId, intentId),
-                    SendAsync("intent/cancel", HttpMethod.Delete, $"/v1/purchase-intents/{intentId}", PartnerKey, null));
+                    _client.SendAsync("intent/cancel", HttpMethod.Delete, $"/v1/purchase-intents/{intentId}", PartnerKey, null));
                 break;
             default:
                 break; // left to expire
@@ -197,20 +192,20 @@ public sealed class MixedLoad : IAsyncDisposable
     private async Task ReadAsync(Random random, CancellationToken token)
     {
         var listingId = _listings[random.Next(_listings.Count)];
-        await SendAsync("read/listing", HttpMethod.Get, $"/v1/listings/{listingId}", PartnerKey, null);
+        await _client.SendAsync("read/listing", HttpMethod.Get, $"/v1/listings/{listingId}", PartnerKey, null);
         if (_intentIds.TryPeek(out var intentId))
-            await SendAsync("read/intent", HttpMethod.Get, $"/v1/purchase-intents/{intentId}", PartnerKey, null);
-        await SendAsync("read/intents", HttpMethod.Get, $"/v1/purchase-intents?listing_id={listingId}&limit=5", PartnerKey, null);
-        await SendAsync("read/inventory", HttpMethod.Get, $"/api/v1/inventory/user-{random.Next(8)}", PartnerKey, null);
-        await SendAsync("read/packs", HttpMethod.Get, "/api/v1/vm/available?platform=mainnet", PartnerKey, null);
-        await SendAsync("read/pulls", HttpMethod.Get, $"/api/v1/vm/recent-pulls?claw_ids={PackId}&limit=5", PartnerKey, null);
+            await _client.SendAsync("read/intent", HttpMethod.Get, $"/v1/purchase-intents/{intentId}", PartnerKey, null);
+        await _client.SendAsync("read/intents", HttpMethod.Get, $"/v1/purchase-intents?listing_id={listingId}&limit=5", PartnerKey, null);
+        await _client.SendAsync("read/inventory", HttpMethod.Get, $"/api/v1/inventory/user-{random.Next(8)}", PartnerKey, null);
+        await _client.SendAsync("read/packs", HttpMethod.Get, "/api/v1/vm/available?platform=mainnet", PartnerKey, null);
+        await _client.SendAsync("read/pulls", HttpMethod.Get, $"/api/v1/vm/recent-pulls?claw_ids={PackId}&limit=5", PartnerKey, null);
         while (_intentIds.Count > 50 && _intentIds.TryDequeue(out _))
         {
         }
         await Task.Delay(100, token);
     }
 
-    private Task<Answer> WebhookAsync(string type, string paymentIntentId, string intentId)
+    private Task<LoadClient.Answer> WebhookAsync(string type, string paymentIntentId, string intentId)
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(new
         {
@@ -218,7 +213,7 @@ public sealed class MixedLoad : IAsyncDisposable
             data = new { @object = new { id = paymentIntentId, @object = "payment_intent", metadata = new Dictionary<string, string> { ["purchase_intent_id"] = intentId } } },
         });
         var signature = StripeSignature.Header(payload, WebhookSecret, DateTimeOffset.UtcNow);
-        return SendAsync("webhook", HttpMethod.Post, "/v1/webhooks/stripe", null, payload, signature);
+        return _client.SendAsync("webhook", HttpMethod.Post, "/v1/webhooks/stripe", null, payload, signature);
     }
 
     private Task Loop(CancellationToken token, Func<Random, CancellationToken, Task> step) => Task.Run(async () =>
@@ -237,68 +232,26 @@ public sealed class MixedLoad : IAsyncDisposable
         }
     });
 
-    public sealed record Answer(int Status, JsonNode? Body, DateTimeOffset EndedAt);
-
-    private async Task<Answer> SendAsync(string operation, HttpMethod method, string path, string? apiKey, object? body,
-        string? stripeSignature = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (apiKey is not null)
-            request.Headers.Add("X-API-Key", apiKey);
-        if (body is byte[] raw)
-        {
-            request.Content = new ByteArrayContent(raw);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        }
-        else if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-        if (stripeSignature is not null)
-            request.Headers.Add("Stripe-Signature", stripeSignature);
-
-        var startedAt = DateTimeOffset.UtcNow;
-        try
-        {
-            using var response = await _http.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
-            var endedAt = DateTimeOffset.UtcNow;
-            JsonNode? json = null;
-            try { json = text.Length == 0 ? null : JsonNode.Parse(text); }
-            catch (JsonException) { }
-            var error = json is JsonObject obj && obj.Count == 1 && obj["error"] is JsonValue value && value.TryGetValue<string>(out var message)
-                && message.Length > 0 ? message : null;
-            var upstream = response.Headers.TryGetValues("X-Upstream-Addr", out var values) ? string.Join(",", values) : null;
-            Record.Add(new RequestOutcome(operation, method.Method, path, startedAt, endedAt, (int)response.StatusCode, error is not null,
-                error ?? (json is null && text.Length > 0 ? Truncate(text) : null), upstream, null));
-            return new Answer((int)response.StatusCode, json, endedAt);
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-        {
-            var endedAt = DateTimeOffset.UtcNow;
-            Record.Add(new RequestOutcome(operation, method.Method, path, startedAt, endedAt, 0, false, null, null, exception.Message));
-            return new Answer(0, null, endedAt);
-        }
-    }
-
-    private static string Truncate(string text) => text.Length <= 120 ? text : text[..120] + "…";
-
-    private static void Require(Answer answer, int status)
+    private static void Require(LoadClient.Answer answer, int status)
     {
         if (answer.Status != status)
             throw new InvalidOperationException($"Set-up request answered {answer.Status}, expected {status}: {answer.Body?.ToJsonString()}");
     }
 
-    /// <summary>A write that must succeed once the cluster has recovered: a purchase (and its status) and an intent.</summary>
-    public async Task<bool> TryWritesAsync()
+    /// <summary>
+    /// A write that must succeed once the cluster has recovered: a purchase and an intent, through nginx or through
+    /// <paramref name="via"/> (e.g. a client of one silo).
+    /// </summary>
+    public async Task<bool> TryWritesAsync(LoadClient? via = null)
     {
-        var init = await SendAsync("recovery/buy", HttpMethod.Post, "/api/v1/vm/buy/init", PartnerKey,
+        var client = via ?? _client;
+        var init = await client.SendAsync("recovery/buy", HttpMethod.Post, "/api/v1/vm/buy/init", PartnerKey,
             new { id = PackId, amount = 1, user_id = "user-recovery" });
         if (init.Status != 200)
             return false;
         Record.Session(init.Body!["session_id"]!.GetValue<string>(), init.EndedAt + _sessionDeadline);
         Delivered("user-recovery", init.Body["nfts"]);
-        var created = await SendAsync("recovery/intent", HttpMethod.Post, "/v1/purchase-intents", PartnerKey, new
+        var created = await client.SendAsync("recovery/intent", HttpMethod.Post, "/v1/purchase-intents", PartnerKey, new
         {
             provider = "EMAIL_CLAIM", listing_id = _listings[0], quantity = 1, buyer = new { email = "recovery@example.com" },
         });

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
 using PurchaseGrains.Silo.Idempotency;
 using PurchaseGrains.Tests.Infrastructure;
 
@@ -50,12 +52,29 @@ public sealed class IdempotencyTests : IAsyncLifetime
         var key = $"counter-{Guid.NewGuid():N}";
         var idempotency = _silo.Grains.GetGrain<IIdempotencyGrain>(
             IdempotencyMiddleware.GrainKey("a", $"/test/counters/{key}", "running"));
-        await idempotency.Begin(BodyHash("{\"by\":1}"));
+        await idempotency.Begin(BodyHash("{\"by\":1}"), _silo.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress, "first-run");
 
         var response = await Post(client, key, "running", new { by = 1 });
 
         await HttpConventionTests.AssertError(response, HttpStatusCode.Conflict,
             "A request with this Idempotency-Key is still being processed");
+    }
+
+    [Fact]
+    public async Task ALateAbandonOfAnEarlierRunDoesNotFreeTheKeyForAThirdRun()
+    {
+        var silo = _silo.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        var record = _silo.Grains.GetGrain<IIdempotencyGrain>(IdempotencyMiddleware.GrainKey("a", "/test/counters/late", "late-abandon"));
+        var hash = BodyHash("{\"by\":1}");
+        Assert.Equal(IdempotencyOutcome.Execute, (await record.Begin(hash, silo, "run-1")).Outcome);
+        await record.Abandon(hash, "run-1");
+        Assert.Equal(IdempotencyOutcome.Execute, (await record.Begin(hash, silo, "run-2")).Outcome);
+
+        await record.Abandon(hash, "run-1");
+
+        Assert.Equal(IdempotencyOutcome.InProgress, (await record.Begin(hash, silo, "run-3")).Outcome);
+        await record.Complete(hash, "run-2", new StoredResponse(200, "application/json", "{}"));
+        Assert.Equal(IdempotencyOutcome.Replay, (await record.Begin(hash, silo, "run-3")).Outcome);
     }
 
     [Fact]

@@ -13,6 +13,14 @@ namespace PurchaseGrains.Tests.Http;
 /// <summary>Readiness as the cluster sees the silo, and a graceful stop on a two-silo PostgreSQL cluster.</summary>
 public class SiloLifecycleTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
+    /// <summary>Orleans' default probes (5 s, three missed), so that only a silo that says it left is seen dead within 5 s.</summary>
+    private static readonly Dictionary<string, string?> SlowFailureDetection = new()
+    {
+        ["Orleans:Membership:ProbeTimeout"] = "00:00:05",
+        ["Orleans:Membership:MaxProbeTimeout"] = "00:00:20",
+        ["Orleans:Membership:NumMissedProbesLimit"] = "3",
+    };
+
     [PostgresFact]
     public async Task ReadyReportsTheSiloActiveInAClusterOfTwoAndTheStorage()
     {
@@ -36,8 +44,8 @@ public class SiloLifecycleTests(PostgresDatabase database) : IClassFixture<Postg
     {
         var connection = await database.CreateSchemaAsync();
         var gated = new GatedFulfillment();
-        var leaving = await TestSilo.StartPostgresAsync(connection, configure: b => b.Services.AddSingleton<IFulfillmentProvider>(gated));
-        await using var staying = await TestSilo.StartPostgresAsync(connection, configure: b => b.Services.AddSingleton<IFulfillmentProvider>(gated));
+        var leaving = await TestSilo.StartPostgresAsync(connection, SlowFailureDetection, b => b.Services.AddSingleton<IFulfillmentProvider>(gated));
+        await using var staying = await TestSilo.StartPostgresAsync(connection, SlowFailureDetection, b => b.Services.AddSingleton<IFulfillmentProvider>(gated));
         var api = new VmApi(leaving);
         await api.PutPackAsync("p1");
         await api.AddCardsAsync("p1", "c", 1m, 2m, 3m);
