@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace PurchaseGrains.Tests.Infrastructure;
 
@@ -20,4 +21,21 @@ public static class PostgresSilos
     public static async Task<TestSilo> StartAsync(PostgresDatabase database, IDictionary<string, string?>? settings,
         Action<WebApplicationBuilder>? configure) =>
         await TestSilo.StartPostgresAsync(await database.CreateSchemaAsync(), settings, configure);
+}
+
+/// <summary>Two silos of one new AzureStorage cluster, with grains placed at random between them.</summary>
+public static class AzureSilos
+{
+    public static async Task<(TestSilo First, TestSilo Second)> StartPairAsync(PostgresDatabase database,
+        IDictionary<string, string?>? settings, Action<WebApplicationBuilder>? configure)
+    {
+        var cluster = await AzureStorageCluster.CreateAsync(database);
+        void Configure(WebApplicationBuilder builder)
+        {
+            builder.Services.AddSingleton<Orleans.Runtime.PlacementStrategy, Orleans.Runtime.RandomPlacement>();
+            configure?.Invoke(builder);
+        }
+        var first = await cluster.StartSiloAsync(settings, Configure);
+        return (first, await cluster.StartSiloAsync(settings, Configure));
+    }
 }
