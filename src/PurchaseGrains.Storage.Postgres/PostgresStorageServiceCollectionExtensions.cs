@@ -76,7 +76,8 @@ public static class PostgresStorageServiceCollectionExtensions
     {
         services.AddPostgresGrainStorage(configuration);
         services.RemoveAll<IStateRowStore>();
-        services.AddSingleton<IQueryRowStore>(provider => new PostgresQueryRowStore(
+        // TryAdd: a store registered before (a test's, injecting faults around this one) wins.
+        services.TryAddSingleton<IQueryRowStore>(provider => new PostgresQueryRowStore(
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<PostgresWriteCombiner>()));
         return services;
     }

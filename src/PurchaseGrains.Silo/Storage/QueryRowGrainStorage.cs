@@ -13,7 +13,8 @@ namespace PurchaseGrains.Silo.Storage;
 /// rows, and only then returns: a change is in the lists once it is acknowledged. A failure between the two fails the
 /// call; the ETag is left at the old write, so this activation writes nothing more (the grain deactivates), and the next
 /// activation puts the stored rows in place before it answers. Rows carry the state version, and the row store keeps
-/// the highest, so neither a retry nor a repair ever shows an older version.
+/// the highest, so neither a retry nor a repair ever shows an older version. Keys Azure cannot hold are stored under
+/// <see cref="AzureSafeGrainIds"/>.
 /// </summary>
 public sealed class QueryRowGrainStorage(IGrainStorage states, IQueryRowStore rows, MintedStateRows minted) : IGrainStorage
 {
@@ -22,7 +23,7 @@ public sealed class QueryRowGrainStorage(IGrainStorage states, IQueryRowStore ro
         var id = RowGrainStorage.RowId(grainId);
         var stored = new GrainState<StateWithQueryRows<T>>();
         if (!minted.TryTake(id))
-            await states.ReadStateAsync(stateName, grainId, stored);
+            await states.ReadStateAsync(stateName, AzureSafeGrainIds.For(grainId), stored);
         StateWithQueryRows<T>? envelope = stored.RecordExists ? stored.State : null;
         if (envelope is { QueryRows.Count: > 0 })
             await rows.WriteAsync(id, envelope.Version, [.. envelope.QueryRows.Select(r => r.ToRow())], CancellationToken.None);
@@ -39,7 +40,7 @@ public sealed class QueryRowGrainStorage(IGrainStorage states, IQueryRowStore ro
         var stored = new GrainState<StateWithQueryRows<T>>(
             new StateWithQueryRows<T> { Version = version + 1, State = grainState.State, QueryRows = [.. queryRows.Select(StoredQueryRow.From)] },
             etag);
-        await states.WriteStateAsync(stateName, grainId, stored);
+        await states.WriteStateAsync(stateName, AzureSafeGrainIds.For(grainId), stored);
         await rows.WriteAsync(id, version + 1, queryRows, CancellationToken.None);
         grainState.ETag = ComposeETag(version + 1, stored.ETag);
         grainState.RecordExists = true;
@@ -50,7 +51,7 @@ public sealed class QueryRowGrainStorage(IGrainStorage states, IQueryRowStore ro
         var id = RowGrainStorage.RowId(grainId);
         var (version, etag) = ParseETag(grainState.ETag);
         var stored = new GrainState<StateWithQueryRows<T>>(new StateWithQueryRows<T> { Version = version }, etag);
-        await states.ClearStateAsync(stateName, grainId, stored);
+        await states.ClearStateAsync(stateName, AzureSafeGrainIds.For(grainId), stored);
         var tables = grainState.State is IIndexedState indexed ? indexed.GetIndexRows(id).Select(r => r.Table).Distinct().ToList() : [];
         await rows.DeleteAsync(id, tables, CancellationToken.None);
         grainState.State = Activator.CreateInstance<T>();
