@@ -30,14 +30,14 @@ public static class Azurite
 /// </summary>
 public sealed record AzureStorageCluster(string PostgresConnection, IReadOnlyDictionary<string, string?> Settings)
 {
-    public static async Task<AzureStorageCluster> CreateAsync(PostgresDatabase database)
+    public static async Task<AzureStorageCluster> CreateAsync(PostgresDatabase database, string? azureConnection = null)
     {
         var id = Guid.NewGuid().ToString("N")[..16];
         var postgres = await database.CreateSchemaAsync();
         return new AzureStorageCluster(postgres, new Dictionary<string, string?>
         {
             ["Storage:Provider"] = "AzureStorage",
-            ["ConnectionStrings:AzureStorage"] = Azurite.RequiredConnectionString,
+            ["ConnectionStrings:AzureStorage"] = azureConnection ?? Azurite.RequiredConnectionString,
             ["ConnectionStrings:Postgres"] = postgres,
             ["Orleans:ClusterId"] = $"test-{id}",
             ["Orleans:ServiceId"] = $"test-{id}",
