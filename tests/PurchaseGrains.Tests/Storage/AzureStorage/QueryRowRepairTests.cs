@@ -19,20 +19,18 @@ public sealed class QueryRowRepairTests(PostgresDatabase database) : IClassFixtu
     [AzuriteFact]
     public async Task AnIntentWhoseRowsFailedAfterItsStateIsListedRightAfterItsNextActivation()
     {
-        var cluster = await AzureStorageCluster.CreateAsync(database);
-        Func<FaultyQueryRows> rows = null!;
-        await using var silo = await cluster.StartSiloAsync(IntentApi.Settings(), builder => rows = FaultyQueryRows.Install(builder));
-        using var api = new IntentApi(silo);
+        await using var silo = await StartSiloAsync();
+        var (api, rows) = (silo.Api, silo.Rows);
         var listing = await api.CreateListingAsync();
         var intent = (await api.CreateIntentAsync(IntentApi.Stripe(listing))).GetProperty("id").GetString()!;
         Assert.Equal([intent], await ListedAsync(api, listing, "PENDING"));
 
-        rows().FailNextWriteOf(id => IsIntent(id, intent));
+        rows.FailNextWriteOf(id => IsIntent(id, intent));
         var cancel = await api.Partner.DeleteAsync($"/v1/purchase-intents/{intent}");
 
         // Not acknowledged: the state says CANCELLED, the row still PENDING.
         await IntentApi.AssertErrorAsync(cancel, HttpStatusCode.ServiceUnavailable, "Storage is unavailable; retry shortly");
-        Assert.Equal(1, rows().Failed);
+        Assert.Equal(1, rows.Failed);
         Assert.Equal([intent], await ListedAsync(api, listing, "PENDING"));
 
         // The failed write deactivated the grain; reading it activates it again, and the activation repairs the row.
@@ -45,21 +43,19 @@ public sealed class QueryRowRepairTests(PostgresDatabase database) : IClassFixtu
     [AzuriteFact]
     public async Task AListingWhoseLedgerRowsFailedGetsThemBackFromItsStoredState()
     {
-        var cluster = await AzureStorageCluster.CreateAsync(database);
-        Func<FaultyQueryRows> rows = null!;
-        await using var silo = await cluster.StartSiloAsync(IntentApi.Settings(), builder => rows = FaultyQueryRows.Install(builder));
-        using var api = new IntentApi(silo);
+        await using var silo = await StartSiloAsync();
+        var (api, rows) = (silo.Api, silo.Rows);
         var listing = await api.CreateListingAsync();
 
         // The hold's ledger line is not part of the listing's payload: only the stored rows of the last write have it.
-        rows().FailNextWriteOf(id => id.Type == "listing" && id.Key == listing);
+        rows.FailNextWriteOf(id => id.Type == "listing" && id.Key == listing);
         var refused = await api.PostIntentAsync(IntentApi.Stripe(listing, quantity: 2));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
-        Assert.Equal(1, rows().Failed);
+        Assert.Equal(1, rows.Failed);
 
         // The next call activates the listing again, which writes the missing line before anything else.
         var intent = (await api.CreateIntentAsync(IntentApi.Stripe(listing, quantity: 3))).GetProperty("id").GetString()!;
-        var queries = silo.Services.GetRequiredService<IIndexQueries>();
+        var queries = silo.Silo.Services.GetRequiredService<IIndexQueries>();
         var lines = await queries.QueryAsync<(string Key, long Quantity, string State)>(
             "SELECT grain_key, quantity, state FROM listing_holds WHERE listing_id = @listing", new { listing }, CancellationToken.None);
         var counters = await api.CountersAsync(listing);
@@ -71,22 +67,38 @@ public sealed class QueryRowRepairTests(PostgresDatabase database) : IClassFixtu
     [AzuriteFact]
     public async Task AnOlderRowWriteArrivingLateNeverReplacesANewerOne()
     {
-        var cluster = await AzureStorageCluster.CreateAsync(database);
-        Func<FaultyQueryRows> rows = null!;
-        await using var silo = await cluster.StartSiloAsync(IntentApi.Settings(), builder => rows = FaultyQueryRows.Install(builder));
-        using var api = new IntentApi(silo);
+        await using var silo = await StartSiloAsync();
+        var (api, rows) = (silo.Api, silo.Rows);
         var listing = await api.CreateListingAsync();
         var intent = (await api.CreateIntentAsync(IntentApi.Stripe(listing))).GetProperty("id").GetString()!;
         Assert.Equal(HttpStatusCode.NoContent, (await api.Partner.DeleteAsync($"/v1/purchase-intents/{intent}")).StatusCode);
         Assert.Equal([intent], await ListedAsync(api, listing, "CANCELLED"));
 
-        var writes = rows().Written.Where(w => IsIntent(w.Id, intent)).OrderBy(w => w.Version).ToList();
+        var writes = rows.Written.Where(w => IsIntent(w.Id, intent)).OrderBy(w => w.Version).ToList();
         Assert.True(writes.Count >= 2, $"expected the PENDING and the CANCELLED writes, saw {writes.Count}");
         var (id, version, pendingRows) = writes[0];
-        await rows().Inner.WriteAsync(id, version, pendingRows, CancellationToken.None);
+        await rows.Inner.WriteAsync(id, version, pendingRows, CancellationToken.None);
 
         Assert.Equal([intent], await ListedAsync(api, listing, "CANCELLED"));
         Assert.Empty(await ListedAsync(api, listing, "PENDING"));
+    }
+
+    /// <summary>A silo of a new AzureStorage cluster whose query-row store takes injected faults, with one listing.</summary>
+    private async Task<FaultySilo> StartSiloAsync()
+    {
+        var cluster = await AzureStorageCluster.CreateAsync(database);
+        Func<FaultyQueryRows> rows = null!;
+        var silo = await cluster.StartSiloAsync(IntentApi.Settings(), builder => rows = FaultyQueryRows.Install(builder));
+        return new FaultySilo(silo, new IntentApi(silo), rows());
+    }
+
+    private sealed record FaultySilo(TestSilo Silo, IntentApi Api, FaultyQueryRows Rows) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Api.Dispose();
+            await Silo.DisposeAsync();
+        }
     }
 
     private static async Task<List<string>> ListedAsync(IntentApi api, string listing, string status) =>
