@@ -24,13 +24,12 @@ public sealed class FaultyQueryRows(IQueryRowStore inner) : IQueryRowStore
     public int Failed { get; private set; }
 
     /// <summary>Installs the store in a silo being built (before the host's own registration, which then stands aside).</summary>
-    public static Func<FaultyQueryRows> Install(WebApplicationBuilder builder)
-    {
-        FaultyQueryRows? installed = null;
-        builder.Services.AddSingleton<IQueryRowStore>(provider => installed = new FaultyQueryRows(new PostgresQueryRowStore(
+    public static void Install(WebApplicationBuilder builder) =>
+        builder.Services.AddSingleton<IQueryRowStore>(provider => new FaultyQueryRows(new PostgresQueryRowStore(
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<PostgresWriteCombiner>())));
-        return () => installed ?? throw new InvalidOperationException("The silo has not resolved its query-row store yet.");
-    }
+
+    /// <summary>The store of a silo started with <see cref="Install"/>.</summary>
+    public static FaultyQueryRows Of(IServiceProvider services) => (FaultyQueryRows)services.GetRequiredService<IQueryRowStore>();
 
     public void FailNextWriteOf(Func<StateRowId, bool> grain) => _failNext = grain;
 

@@ -87,9 +87,8 @@ public sealed class QueryRowRepairTests(PostgresDatabase database) : IClassFixtu
     private async Task<FaultySilo> StartSiloAsync()
     {
         var cluster = await AzureStorageCluster.CreateAsync(database);
-        Func<FaultyQueryRows> rows = null!;
-        var silo = await cluster.StartSiloAsync(IntentApi.Settings(), builder => rows = FaultyQueryRows.Install(builder));
-        return new FaultySilo(silo, new IntentApi(silo), rows());
+        var silo = await cluster.StartSiloAsync(IntentApi.Settings(), FaultyQueryRows.Install);
+        return new FaultySilo(silo, new IntentApi(silo), FaultyQueryRows.Of(silo.Services));
     }
 
     private sealed record FaultySilo(TestSilo Silo, IntentApi Api, FaultyQueryRows Rows) : IAsyncDisposable
