@@ -3,7 +3,7 @@
 #   usage: infra/bench.sh [grains|deadlines|long-poll|intents-create|intents-list|intents-expiry|azure|all]
 #   env: BENCH_SECONDS (default 10), PG_BENCH_PORT (default: a free port from 55432 up), BENCH_LIST_INTENTS (1000000), BENCH_EXPIRY_INTENTS (100000),
 #        BENCH_CREATE_CLIENTS (64,128,256,512), BENCH_PGBENCH_CLIENTS (the best of a sweep at 16 to 128),
-#        BENCH_AZURE_EXPIRY_INTENTS (5000)
+#        BENCH_AZURE_EXPIRY_INTENTS (2000)
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
