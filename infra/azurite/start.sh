@@ -42,16 +42,20 @@ else
   echo "$blob $queue $table" >"$DATADIR/azurite.ports"
   log "starting Azurite on 127.0.0.1:$blob (blob), :$queue (queue), :$table (table); log: $DATADIR/azurite.log"
   # --skipApiVersionCheck: the Azure SDKs the silo uses may be newer than this Azurite's API version.
-  # setsid: its own session, so a Ctrl-C in the caller's terminal does not stop it; stop.sh does.
-  setsid "$AZURITE_BIN" --location "$DATADIR" --skipApiVersionCheck --disableTelemetry \
+  # setsid: its own session, so a Ctrl-C in the caller's terminal does not stop it; stop.sh does. setsid may fork, so
+  # the process records its own pid before it becomes Azurite (exec keeps the pid).
+  rm -f "$DATADIR/azurite.pid"
+  setsid bash -c 'echo $$ >"$1/azurite.pid"; shift; exec "$@"' _ "$DATADIR" \
+    "$AZURITE_BIN" --location "$DATADIR" --skipApiVersionCheck --disableTelemetry \
     --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
     --tableHost 127.0.0.1 --tablePort "$table" >>"$DATADIR/azurite.log" 2>&1 </dev/null &
-  echo $! >"$DATADIR/azurite.pid"
 fi
 
 for _ in $(seq 1 60); do
   port_in_use "$blob" && port_in_use "$table" && break
-  [ -n "$(running_pid "$DATADIR")" ] || { tail -n 20 "$DATADIR/azurite.log" >&2; log "Azurite exited"; exit 1; }
+  if [ -f "$DATADIR/azurite.pid" ] && [ -z "$(running_pid "$DATADIR")" ]; then
+    tail -n 20 "$DATADIR/azurite.log" >&2; log "Azurite exited"; exit 1
+  fi
   sleep 0.5
 done
 port_in_use "$blob" && port_in_use "$table" || { log "Azurite does not answer on ports $blob/$table"; exit 1; }
