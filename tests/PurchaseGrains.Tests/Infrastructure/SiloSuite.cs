@@ -4,9 +4,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace PurchaseGrains.Tests.Infrastructure;
 
 /// <summary>
-/// HTTP scenarios that run on each storage profile: the suite itself on SQLite, and a subclass marked
-/// <see cref="RequiresPostgresAttribute"/> that overrides <see cref="StartSiloAsync"/> on PostgreSQL. Its tests use
-/// <see cref="StorageFactAttribute"/>, so the PostgreSQL run skips locally without a server and fails under CI.
+/// HTTP scenarios that run on each storage profile: the suite itself on SQLite, a subclass marked
+/// <see cref="RequiresPostgresAttribute"/> that overrides <see cref="StartSiloAsync"/> on PostgreSQL, and one marked
+/// <see cref="RequiresAzuriteAttribute"/> on the AzureStorage profile (<see cref="AzureSilos"/>). Its tests use
+/// <see cref="StorageFactAttribute"/>, so those runs skip locally without a server and fail under CI.
 /// </summary>
 public abstract class SiloSuite
 {
