@@ -3,7 +3,9 @@
 #   usage: infra/test.sh [extra dotnet test args, e.g. --filter Category=Fast]
 # Env: TEST_TARGET (default PurchaseGrains.sln), PG_TEST_PORT (default: a free port from 55432 up),
 #      PG_TEST_DATADIR (default as in start-throwaway.sh), PG_TEST_CONNECTION (if already
-#      set, that server is used and none is started). Last line: "tests: N passed, M failed[, K skipped]".
+#      set, that server is used and none is started); AZURITE_TEST_CONNECTION likewise for Azurite (else
+#      infra/azurite/start.sh installs and starts one from AZURITE_TEST_DATADIR, default <repo>/.azurite-test).
+#      Last line: "tests: N passed, M failed[, K skipped]".
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -57,12 +59,29 @@ if [ -z "${PG_TEST_CONNECTION:-}" ]; then
   PG_TEST_CONNECTION=$(bash infra/postgres/start-throwaway.sh "$PG_TEST_PORT" ${PG_TEST_DATADIR:+"$PG_TEST_DATADIR"})
 fi
 export PG_TEST_CONNECTION
-stop_pg() {
+# The AzureStorage profile's tests run against Azurite, as the PostgreSQL ones run against the server above. A failed
+# start leaves AZURITE_TEST_CONNECTION unset: those tests then skip locally and fail under CI=true.
+AZURITE_TEST_DATADIR=${AZURITE_TEST_DATADIR:-$REPO/.azurite-test}
+started_azurite=false
+if [ -z "${AZURITE_TEST_CONNECTION:-}" ]; then
+  # Fresh data for each run: tests leave their tables behind, and one Azurite process serves them all.
+  if [ -z "$(bash -c 'source infra/azurite/common.sh; running_pid "$1"' _ "$(realpath -m "$AZURITE_TEST_DATADIR")")" ]; then
+    rm -rf "$AZURITE_TEST_DATADIR"
+    started_azurite=true
+  fi
+  AZURITE_TEST_CONNECTION=$(bash infra/azurite/start.sh "$AZURITE_TEST_DATADIR") ||
+    { echo "test.sh: Azurite did not start; the AzureStorage tests will skip locally and fail under CI=true" >&2; AZURITE_TEST_CONNECTION=; }
+fi
+export AZURITE_TEST_CONNECTION
+stop_servers() {
   if $started_pg; then
     bash infra/postgres/stop-throwaway.sh ${PG_TEST_DATADIR:+"$PG_TEST_DATADIR"} >/dev/null 2>&1 || true
   fi
+  if $started_azurite; then
+    bash infra/azurite/stop.sh "$AZURITE_TEST_DATADIR" >/dev/null 2>&1 || true
+  fi
 }
-trap stop_pg EXIT
+trap stop_servers EXIT
 
 rm -rf "$RESULTS"
 # LogFilePrefix, not LogFileName: with a fixed LogFileName every test project of a solution
@@ -102,7 +121,7 @@ elif [ $(( passed + failed )) -eq 0 ]; then
   echo "test.sh: no test ran" >&2; [ $rc -ne 0 ] || rc=1
 fi
 
-stop_pg; trap - EXIT
+stop_servers; trap - EXIT
 line="tests: $passed passed, $failed failed"
 [ "$skipped" -le 0 ] || line="$line, $skipped skipped"
 echo "$line"

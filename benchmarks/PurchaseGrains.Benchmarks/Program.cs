@@ -1,7 +1,8 @@
 using PurchaseGrains.Benchmarks;
 using PurchaseGrains.Benchmarks.Intents;
 
-// Run on demand, not in CI: `bash infra/bench.sh [grains|deadlines|long-poll|intents-create|intents-list|intents-expiry|all]` (starts a throwaway PostgreSQL).
+// Run on demand, not in CI: `bash infra/bench.sh [grains|deadlines|long-poll|intents-create|intents-list|intents-expiry|azure|all]`
+// (starts a throwaway PostgreSQL, and Azurite for azure).
 var connection = Environment.GetEnvironmentVariable("PG_BENCH_CONNECTION")
     ?? throw new InvalidOperationException("Set PG_BENCH_CONNECTION (infra/bench.sh does).");
 var which = args.FirstOrDefault() ?? "all";
@@ -16,6 +17,9 @@ var suites = new Dictionary<string, Func<Task>>
     ["intents-create"] = () => IntentCreateBenchmark.RunAsync(databases, seconds),
     ["intents-list"] = () => IntentListBenchmark.RunAsync(databases, seconds),
     ["intents-expiry"] = () => IntentExpiryBenchmark.RunAsync(databases),
+    ["azure"] = () => AzureStorageBenchmark.RunAsync(databases,
+        Environment.GetEnvironmentVariable("AZURITE_BENCH_CONNECTION") ?? throw new InvalidOperationException("Set AZURITE_BENCH_CONNECTION (infra/bench.sh does)."),
+        seconds),
 };
 if (which != "all" && !suites.ContainsKey(which))
     throw new ArgumentException($"Unknown suite '{which}'; known: {string.Join(", ", suites.Keys)}, all");

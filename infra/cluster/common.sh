@@ -8,6 +8,9 @@ CLUSTER_PORT=${CLUSTER_PORT:-5100}
 CLUSTER_PG_PORT=${CLUSTER_PG_PORT:-55450}
 CLUSTER_BARE_PORT=${CLUSTER_BARE_PORT:-$((CLUSTER_PORT + 99))}
 PGDATA_DIR=$CLUSTER_DIR/pgdata
+# Postgres (default) or AzureStorage: grain state, membership and reminders on Azurite, query rows on PostgreSQL.
+CLUSTER_STORAGE=${CLUSTER_STORAGE:-Postgres}
+AZURITE_DATA_DIR=$CLUSTER_DIR/azurite
 
 log() { echo "cluster: $*" >&2; }
 silo_port() { echo $((CLUSTER_PORT + $1)); }
@@ -48,8 +51,9 @@ start_silo() { # index
   if port_taken "$port"; then log "port $port is taken"; return 1; fi
   echo "=== start $(date -u +%FT%TZ) ===" >> "$LOGS/silo$i.log"
   ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development} \
-  Storage__Provider=Postgres \
+  Storage__Provider=$CLUSTER_STORAGE \
   ConnectionStrings__Postgres=$(cat "$CLUSTER_DIR/postgres.conn") \
+  ConnectionStrings__AzureStorage=$(cat "$CLUSTER_DIR/azurite.conn" 2>/dev/null || true) \
   Orleans__SiloPort=$((port + 100)) Orleans__AdvertisedIPAddress=127.0.0.1 \
   Reminders__MinimumPeriod=${Reminders__MinimumPeriod:-00:00:05} Reminders__BackstopPeriod=${Reminders__BackstopPeriod:-00:00:05} \
   Dashboard__Enabled=${Dashboard__Enabled:-true} \

@@ -6,7 +6,8 @@
 #      behind nginx at /bare), CLUSTER_SKIP_BUILD=1 (reuse .cluster/silo from the last start),
 #      CLUSTER_SILO_FROM (copy this already built silo output folder, e.g. src/PurchaseGrains.Silo/bin/Release/net10.0,
 #      instead of publishing), CLUSTER_DIR (where state, logs and pids live; default <repo>/.cluster),
-#      CLUSTER_SILO_ARGS (extra command-line arguments for every silo). Every other variable is inherited by the silos,
+#      CLUSTER_SILO_ARGS (extra command-line arguments for every silo), CLUSTER_STORAGE=AzureStorage (the AzureStorage
+#      profile: Azurite from infra/azurite/start.sh, data in CLUSTER_DIR/azurite, beside the PostgreSQL of the lists). Every other variable is inherited by the silos,
 #      so any setting passes through as e.g. Reminders__Lease=00:00:10.
 # State, logs and the pids file live under CLUSTER_DIR; infra/cluster/stop.sh (same CLUSTER_DIR) undoes it all.
 set -euo pipefail
@@ -35,6 +36,10 @@ fi
 conn=$(bash infra/postgres/start-throwaway.sh "$CLUSTER_PG_PORT" "$PGDATA_DIR")
 echo "$conn;Maximum Pool Size=$((250 / N))" > "$CLUSTER_DIR/postgres.conn"
 record_pid postgres "$(head -n 1 "$PGDATA_DIR/postmaster.pid")"
+if [ "$CLUSTER_STORAGE" = AzureStorage ]; then
+  bash infra/azurite/start.sh "$AZURITE_DATA_DIR" > "$CLUSTER_DIR/azurite.conn"
+  record_pid azurite "$(cat "$AZURITE_DATA_DIR/azurite.pid")"
+fi
 
 if [ -n "${CLUSTER_SILO_FROM:-}" ]; then
   [ -f "$CLUSTER_SILO_FROM/PurchaseGrains.Silo.dll" ] || { log "no PurchaseGrains.Silo.dll in $CLUSTER_SILO_FROM"; exit 1; }
@@ -75,7 +80,7 @@ dashboard_line() {
   fi
 }
 cat <<DONE
-Cluster up: $N silo(s) on ports $(silo_port 1)..$(silo_port "$N"), PostgreSQL on $CLUSTER_PG_PORT, logs in $LOGS
+Cluster up: $N silo(s) on ports $(silo_port 1)..$(silo_port "$N"), storage $CLUSTER_STORAGE, PostgreSQL on $CLUSTER_PG_PORT, logs in $LOGS
 Entry URL: http://127.0.0.1:$CLUSTER_PORT
 API keys (Development): dev-partner-key (partner), dev-admin-key (admin), header X-API-Key
 $(dashboard_line)

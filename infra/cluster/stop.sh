@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stop the local cluster recorded in .cluster/pids: nginx, silos (SIGTERM, then wait), PostgreSQL.
+# Stop the local cluster recorded in .cluster/pids: nginx, silos (SIGTERM, then wait), PostgreSQL, Azurite.
 #   usage: infra/cluster/stop.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -18,5 +18,6 @@ for name in $(awk '$1 ~ /^(silo[0-9]+|bare)$/ { print $1 }' "$PIDS"); do
 done
 for name in $(awk '$1 ~ /^(silo[0-9]+|bare)$/ { print $1 }' "$PIDS"); do stop_pid "$name" 15; done
 bash "$REPO/infra/postgres/stop-throwaway.sh" "$PGDATA_DIR" >/dev/null
+[ -z "$(pid_of azurite)" ] || bash "$REPO/infra/azurite/stop.sh" "$AZURITE_DATA_DIR"
 rm -f "$PIDS"
 log "stopped"

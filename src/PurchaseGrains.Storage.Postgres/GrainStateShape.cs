@@ -38,25 +38,7 @@ internal sealed class GrainStateShape : WriteShape
             return command;
 
         for (var i = 0; i < _slots.Count; i++)
-        {
-            var owned = states.SelectMany(s => s.RowsBySlot[i].Select(row => (s.GrainKey, row))).ToList();
-            command.Parameters.Add(new NpgsqlParameter<string[]>($"i{i}_owner", [.. owned.Select(o => o.GrainKey)]));
-            command.Parameters.Add(new NpgsqlParameter<string[]>($"i{i}_key", [.. owned.Select(o => o.row.Key)]));
-            for (var j = 0; j < _slots[i].Columns.Count; j++)
-            {
-                var column = _slots[i].Columns[j];
-                var values = owned.Select(o => o.row.Columns[column.Name]);
-                NpgsqlParameter? parameter = column.Kind switch
-                {
-                    IndexValueKind.Text => new NpgsqlParameter<string[]>($"i{i}_c{j}", [.. values.Cast<string>()]),
-                    IndexValueKind.Integer => new NpgsqlParameter<long[]>($"i{i}_c{j}", [.. values.Select(Convert.ToInt64)]),
-                    IndexValueKind.Real => new NpgsqlParameter<double[]>($"i{i}_c{j}", [.. values.Select(Convert.ToDouble)]),
-                    _ => null,
-                };
-                if (parameter is not null)
-                    command.Parameters.Add(parameter);
-            }
-        }
+            IndexSlotUpsert.AddParameters(command, i, _slots[i], [.. states.SelectMany(s => s.RowsBySlot[i].Select(row => (s.GrainKey, row)))]);
         return command;
     }
 
@@ -111,42 +93,5 @@ internal sealed class GrainStateShape : WriteShape
     private string IndexDelete(int i) =>
         $"index_{i} AS (DELETE FROM {SqlIdentifier.Quote(_slots[i].Table)} WHERE grain_key IN (SELECT grain_key FROM written))";
 
-    private string IndexUpsert(int i)
-    {
-        var slot = _slots[i];
-        var columns = slot.Columns.Select(c => SqlIdentifier.Quote(c.Name)).ToList();
-        var arrays = new List<string> { $"@i{i}_owner::text[]", $"@i{i}_key::text[]" };
-        var aliases = new List<string> { "owner", "row_key" };
-        var selected = new List<string> { "r.row_key" };
-        for (var j = 0; j < slot.Columns.Count; j++)
-        {
-            if (slot.Columns[j].Kind == IndexValueKind.Null)
-            {
-                selected.Add("NULL");
-                continue;
-            }
-            arrays.Add($"@i{i}_c{j}::{ArrayType(slot.Columns[j].Kind)}");
-            aliases.Add($"c{j}");
-            selected.Add($"r.c{j}");
-        }
-        var onConflict = columns.Count == 0
-            ? "NOTHING"
-            : "UPDATE SET " + string.Join(", ", columns.Select(column => $"{column} = excluded.{column}"));
-        return $"""
-            index_{i} AS (
-                INSERT INTO {SqlIdentifier.Quote(slot.Table)} ({string.Join(", ", ["grain_key", .. columns])})
-                SELECT {string.Join(", ", selected)}
-                FROM unnest({string.Join(", ", arrays)}) AS r({string.Join(", ", aliases)})
-                WHERE r.owner IN (SELECT grain_key FROM written)
-                ON CONFLICT (grain_key) DO {onConflict}
-            )
-            """;
-    }
-
-    private static string ArrayType(IndexValueKind kind) => kind switch
-    {
-        IndexValueKind.Text => "text[]",
-        IndexValueKind.Integer => "bigint[]",
-        _ => "double precision[]",
-    };
+    private string IndexUpsert(int i) => IndexSlotUpsert.Sql(i, _slots[i], "WHERE r.owner IN (SELECT grain_key FROM written)");
 }

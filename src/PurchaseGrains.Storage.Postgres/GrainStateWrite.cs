@@ -36,23 +36,10 @@ internal sealed class GrainStateWrite : CombinedWrite
 
     public static GrainStateWrite Save(StateRowId grainId, string stateName, string payload, long? expectedVersion, IReadOnlyList<IndexRow> rows)
     {
-        var slots = new List<IndexSlot>();
-        var rowsBySlot = new List<List<IndexRow>>();
-        foreach (var row in rows)
-        {
-            var slot = IndexSlot.Of(row);
-            var at = slots.IndexOf(slot);
-            if (at < 0)
-            {
-                slots.Add(slot);
-                rowsBySlot.Add([]);
-                at = slots.Count - 1;
-            }
-            rowsBySlot[at].Add(row);
-        }
+        var (slots, rowsBySlot) = IndexSlotUpsert.Group(rows);
         var operation = expectedVersion is null ? GrainStateOperation.Insert : GrainStateOperation.Update;
         var shape = ShapeFor(operation, grainId.Type, stateName, slots);
-        return new GrainStateWrite(grainId, stateName, shape, payload, expectedVersion, [.. rowsBySlot.Select(r => r.ToArray())]);
+        return new GrainStateWrite(grainId, stateName, shape, payload, expectedVersion, rowsBySlot);
     }
 
     public static GrainStateWrite Clear(StateRowId grainId, string stateName, long expectedVersion, IReadOnlyList<string> indexTables)

@@ -55,14 +55,14 @@ internal sealed class PostgresStorageInitializer(NpgsqlDataSource dataSource) : 
             """, table.Name, cancellationToken);
         if (existingColumns.Count == 0)
         {
-            var columns = table.Columns.Select(column => $"{SqlIdentifier.Quote(column.Name)} {ColumnType(column.Type)}");
+            var columns = Columns(table).Select(column => $"{SqlIdentifier.Quote(column.Name)} {ColumnType(column.Type)}");
             await ExecuteAsync(connection, transaction,
                 $"CREATE TABLE IF NOT EXISTS {name} ({string.Join(", ", ["grain_key text PRIMARY KEY", .. columns])})",
                 cancellationToken);
         }
         else
         {
-            foreach (var column in table.Columns.Where(column => !existingColumns.Contains(column.Name)))
+            foreach (var column in Columns(table).Where(column => !existingColumns.Contains(column.Name)))
             {
                 await ExecuteAsync(connection, transaction,
                     $"ALTER TABLE {name} ADD COLUMN IF NOT EXISTS {SqlIdentifier.Quote(column.Name)} {ColumnType(column.Type)}",
@@ -82,6 +82,10 @@ internal sealed class PostgresStorageInitializer(NpgsqlDataSource dataSource) : 
             await ExecuteAsync(connection, transaction, IndexDdl.Drop(retired), cancellationToken);
         }
     }
+
+    /// <summary>The declared columns, and the version of the state a row came from (<see cref="PostgresQueryRowStore"/>).</summary>
+    private static IEnumerable<IndexColumn> Columns(IndexTable table) =>
+        [.. table.Columns, new IndexColumn(PostgresQueryRowStore.VersionColumn, IndexColumnType.Integer)];
 
     private static string ColumnType(IndexColumnType type) => type switch
     {

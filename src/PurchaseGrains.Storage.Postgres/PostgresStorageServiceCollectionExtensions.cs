@@ -68,6 +68,20 @@ public static class PostgresStorageServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Query rows alone on <c>ConnectionStrings:Postgres</c>, for grain state kept elsewhere (the AzureStorage profile):
+    /// <see cref="IQueryRowStore"/>, the list queries, and the schema (its query tables).
+    /// </summary>
+    public static IServiceCollection AddPostgresQueryRows(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddPostgresGrainStorage(configuration);
+        services.RemoveAll<IStateRowStore>();
+        // TryAdd: a store registered before (a test's, injecting faults around this one) wins.
+        services.TryAddSingleton<IQueryRowStore>(provider => new PostgresQueryRowStore(
+            provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<PostgresWriteCombiner>()));
+        return services;
+    }
+
     /// <summary>Orleans' membership and reminder tables on the same PostgreSQL (the default data source).</summary>
     public static IServiceCollection AddPostgresClusterTables(this IServiceCollection services) =>
         services.AddPostgresMembershipTable().AddPostgresClusterReminders();

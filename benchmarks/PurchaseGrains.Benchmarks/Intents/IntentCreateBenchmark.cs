@@ -106,7 +106,7 @@ public static class IntentCreateBenchmark
         return values.All(v => v > 0) ? values : throw new ArgumentException($"{name}: '{text}' is not a comma-separated list of positive client counts.");
     }
 
-    private sealed record Run(double PerSecond, long Count, Latencies Latencies, long Errors, string FirstError);
+    internal sealed record Run(double PerSecond, long Count, Latencies Latencies, long Errors, string FirstError);
 
     /// <summary>Transactions committed on the silo's database so far (pg_stat_database; other backends flush their counts within ~1 s of going idle).</summary>
     private static async Task<long> CommitsAsync(IntentsSilo silo)
@@ -118,7 +118,7 @@ public static class IntentCreateBenchmark
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<Run> RunAsync(IntentsSilo silo, string provider, string[] listings, int clients, TimeSpan duration)
+    internal static async Task<Run> RunAsync(IntentsSilo silo, string provider, string[] listings, int clients, TimeSpan duration)
     {
         var latencies = new Latencies();
         long completed = 0, errors = 0;

@@ -184,13 +184,12 @@ public static class IntentExpiryBenchmark
         return listing;
     }
 
-    private static async Task CreateAsync(Orleans.IGrainFactory grains, string listing, string buyer)
+    internal static async Task<CreatedIntentView> CreateAsync(Orleans.IGrainFactory grains, string listing, string buyer)
     {
         var (intent, refusal) = IntentRequestRules.Check(new IntentRequest("STRIPE", listing, 1, new Buyer($"{buyer}@example.com", null)),
             Guid.NewGuid().ToString(), IntentsSilo.Partner);
         var result = await grains.GetGrain<IPurchaseIntentGrain>(intent?.IntentId ?? throw new InvalidOperationException(refusal!.ToString())).Create(intent);
-        if (result.Created is null)
-            throw new InvalidOperationException($"Creating an intent was refused: {result.Refusal}");
+        return result.Created ?? throw new InvalidOperationException($"Creating an intent was refused: {result.Refusal}");
     }
 
     /// <summary>

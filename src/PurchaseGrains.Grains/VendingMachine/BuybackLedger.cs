@@ -57,7 +57,7 @@ public sealed class BuybackLedgerState : IIndexedState
 
 [GrainType("vm_buyback_ledger")]
 public sealed class BuybackLedgerGrain(
-    [PersistentState("ledger", GrainStores.Main)] IPersistentState<BuybackLedgerState> state,
+    [PersistentState("ledger", GrainStores.Growing)] IPersistentState<BuybackLedgerState> state,
     TimeProvider time) : Grain, IBuybackLedgerGrain
 {
     public async Task<bool> Credit(BuybackCredit credit)

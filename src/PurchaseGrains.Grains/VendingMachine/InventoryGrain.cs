@@ -51,7 +51,7 @@ public sealed class InventoryState
 
 [GrainType("vm_inventory")]
 public sealed class InventoryGrain(
-    [PersistentState("inventory", GrainStores.Main)] IPersistentState<InventoryState> state,
+    [PersistentState("inventory", GrainStores.Growing)] IPersistentState<InventoryState> state,
     IBuybackPayout payout,
     IOptions<VmOptions> options,
     IOptions<ReminderBackstopOptions> backstop,

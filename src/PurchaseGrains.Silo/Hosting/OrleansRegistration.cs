@@ -13,7 +13,8 @@ namespace PurchaseGrains.Silo.Hosting;
 
 /// <summary>
 /// The Orleans silo this process hosts beside its HTTP gateway: cluster identity and ports from <c>Orleans:</c>,
-/// membership and reminders on the configured storage, grain state in <see cref="RowGrainStorage"/>.
+/// membership and reminders on the configured storage, grain state in <see cref="RowGrainStorage"/> (SQLite, PostgreSQL)
+/// or Orleans' Azure providers (<see cref="AzureStorageRegistration"/>).
 /// </summary>
 public static class OrleansRegistration
 {
@@ -31,7 +32,7 @@ public static class OrleansRegistration
                 options.ClusterId = configuration["Orleans:ClusterId"] ?? DefaultClusterId;
                 options.ServiceId = configuration["Orleans:ServiceId"] ?? DefaultClusterId;
             });
-            if (StorageOf(configuration) == StorageProvider.Postgres)
+            if (StorageOf(configuration) != StorageProvider.Sqlite)
             {
                 silo.Configure<EndpointOptions>(options =>
                 {
@@ -41,7 +42,10 @@ public static class OrleansRegistration
                     if (configuration["Orleans:AdvertisedIPAddress"] is { Length: > 0 } address)
                         options.AdvertisedIPAddress = IPAddress.Parse(address);
                 });
-                silo.Services.AddPostgresMembershipTable();
+                if (StorageOf(configuration) == StorageProvider.AzureStorage)
+                    silo.UseAzureStorageMembership(configuration);
+                else
+                    silo.Services.AddPostgresMembershipTable();
             }
             else
             {
@@ -59,8 +63,11 @@ public static class OrleansRegistration
     /// </summary>
     public static ISiloBuilder AddPurchaseGrainsDefaults(this ISiloBuilder silo, IConfiguration configuration)
     {
-        if (StorageOf(configuration) == StorageProvider.Postgres)
+        var storage = StorageOf(configuration);
+        if (storage == StorageProvider.Postgres)
             silo.Services.AddPostgresClusterReminders();
+        else if (storage == StorageProvider.AzureStorage)
+            silo.AddAzureStorageReminders(configuration);
         else
             silo.Services.AddSqliteClusterReminders();
         silo.AddReminders();
@@ -68,8 +75,16 @@ public static class OrleansRegistration
             options.MinimumReminderPeriod = configuration.GetValue("Reminders:MinimumPeriod", options.MinimumReminderPeriod));
         silo.Configure<GrainCollectionOptions>(configuration.GetSection("Orleans:GrainCollection"));
         silo.Services.TryAddSingleton<MintedStateRows>();
-        silo.Services.AddGrainStorage(GrainStores.Main, (services, _) =>
-            new RowGrainStorage(services.GetRequiredService<IStateRowStore>(), services.GetRequiredService<MintedStateRows>()));
+        if (storage == StorageProvider.AzureStorage)
+        {
+            silo.AddAzureGrainStorage(configuration);
+        }
+        else
+        {
+            foreach (var store in (string[])[GrainStores.Main, GrainStores.Growing])
+                silo.Services.AddGrainStorage(store, (services, _) =>
+                    new RowGrainStorage(services.GetRequiredService<IStateRowStore>(), services.GetRequiredService<MintedStateRows>()));
+        }
         silo.AddActivityPropagation();
         return silo;
     }

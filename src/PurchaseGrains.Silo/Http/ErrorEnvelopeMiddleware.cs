@@ -79,7 +79,9 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
 
     private static bool IsStorageOutage(Exception exception) => exception switch
     {
-        DbException or SocketException or TimeoutException => true,
+        DbException or SocketException or TimeoutException or HttpRequestException => true,
+        // Azure storage unreachable (status 0), overloaded (429, 503) or failing (5xx): the SDK already retried.
+        Azure.RequestFailedException { Status: 0 or 408 or 429 or >= 500 } => true,
         // A storage failure on another silo crosses back without its type (Npgsql's exceptions have no Orleans codec).
         Orleans.Serialization.UnavailableExceptionFallbackException fallback => IsStorageOutageType(fallback.ExceptionType),
         Orleans.Serialization.SerializerException serializer => serializer.Message.Contains("Npgsql.", StringComparison.Ordinal),
@@ -89,6 +91,7 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
 
     private static bool IsStorageOutageType(string? typeName) =>
         typeName is not null && (typeName.StartsWith("Npgsql.", StringComparison.Ordinal)
+            || typeName.EndsWith("Azure." + nameof(Azure.RequestFailedException), StringComparison.Ordinal)
             || typeName.EndsWith(nameof(SocketException), StringComparison.Ordinal) || typeName.EndsWith(nameof(TimeoutException), StringComparison.Ordinal));
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]

@@ -22,7 +22,7 @@ public sealed class PostgresDatabase : IAsyncLifetime
             ? $"{ServerVariable} is not set (e.g. Host=127.0.0.1;Port=55432;Username=postgres;Password=postgres)."
             : null;
 
-    private static bool RunningInCi =>
+    public static bool RunningInCi =>
         string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     public string ConnectionString =>

@@ -38,12 +38,22 @@ public sealed class StorageTheoryDiscoverer(IMessageSink diagnosticMessageSink) 
             : base.Discover(discoveryOptions, testMethod, theoryAttribute);
 }
 
-/// <summary>The skipped case that stands for a test of a <see cref="RequiresPostgresAttribute"/> class when PostgreSQL tests are skipped here.</summary>
+/// <summary>
+/// The skipped case that stands for a test of a <see cref="RequiresPostgresAttribute"/> class when PostgreSQL tests are
+/// skipped here, or of a <see cref="RequiresAzuriteAttribute"/> class when Azurite or PostgreSQL tests are.
+/// </summary>
 internal static class PostgresSkip
 {
     public static IXunitTestCase? For(IMessageSink sink, ITestFrameworkDiscoveryOptions options, ITestMethod testMethod) =>
-        testMethod.TestClass.Class.GetCustomAttributes(typeof(RequiresPostgresAttribute).AssemblyQualifiedName).Any()
-        && PostgresDatabase.SkipReason is { } reason
+        SkipReason(testMethod.TestClass.Class) is { } reason
             ? new XunitSkippedDataRowTestCase(sink, options.MethodDisplayOrDefault(), options.MethodDisplayOptionsOrDefault(), testMethod, reason)
             : null;
+
+    private static string? SkipReason(ITypeInfo testClass)
+    {
+        bool Marked(Type attribute) => testClass.GetCustomAttributes(attribute.AssemblyQualifiedName).Any();
+        if (Marked(typeof(RequiresAzuriteAttribute)))
+            return Azurite.SkipReason ?? PostgresDatabase.SkipReason;
+        return Marked(typeof(RequiresPostgresAttribute)) ? PostgresDatabase.SkipReason : null;
+    }
 }

@@ -5,9 +5,14 @@ using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.PurchaseIntents;
 
-/// <summary>Several silos on one PostgreSQL database: the listing invariant and expiry must not depend on a node.</summary>
-public sealed class PurchaseIntentClusterTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+/// <summary>
+/// Several silos on one PostgreSQL database: the listing invariant and expiry must not depend on a node. The subclass
+/// <see cref="PurchaseIntentAzureStorageClusterTests"/> runs the same scenarios on the AzureStorage profile.
+/// </summary>
+[RequiresPostgres]
+public class PurchaseIntentClusterTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
+    protected PostgresDatabase Database { get; } = database;
     /// <summary>Silos on a fresh schema, each with its <see cref="IntentApi"/>; disposing stops them all.</summary>
     private sealed class Cluster : IAsyncDisposable
     {
@@ -25,14 +30,21 @@ public sealed class PurchaseIntentClusterTests(PostgresDatabase database) : ICla
 
     private async Task<Cluster> StartClusterAsync(int nodes, TimeSpan? pollInterval = null)
     {
-        var connectionString = await database.CreateSchemaAsync();
+        var startSilo = await NewClusterAsync();
         var silos = new TestSilo[nodes];
         for (var i = 0; i < nodes; i++)
-            silos[i] = await TestSilo.StartPostgresAsync(connectionString, IntentApi.Settings(pollInterval));
+            silos[i] = await startSilo(IntentApi.Settings(pollInterval));
         return new Cluster { Silos = silos, Apis = silos.Select(s => new IntentApi(s)).ToArray() };
     }
 
-    [PostgresFact]
+    /// <summary>Storage for one new cluster, and how to start a silo of it.</summary>
+    protected virtual async Task<Func<Dictionary<string, string?>, Task<TestSilo>>> NewClusterAsync()
+    {
+        var connectionString = await Database.CreateSchemaAsync();
+        return settings => TestSilo.StartPostgresAsync(connectionString, settings);
+    }
+
+    [StorageFact]
     public async Task ConcurrentCreationOnThreeSilosNeverOversellsAndKeepsTheInvariant()
     {
         await using var cluster = await StartClusterAsync(3);
@@ -70,7 +82,7 @@ public sealed class PurchaseIntentClusterTests(PostgresDatabase database) : ICla
         Assert.Equal(new ListingCounters(listed, 0, 10, 5), await AssertInvariantAsync(apis[0], listing, listed));
     }
 
-    [PostgresFact]
+    [StorageFact]
     public async Task MaxPerUserHoldsWhenOneBuyerRacesOnThreeSilos()
     {
         await using var cluster = await StartClusterAsync(3);
@@ -89,7 +101,7 @@ public sealed class PurchaseIntentClusterTests(PostgresDatabase database) : ICla
         Assert.Equal(new ListingCounters(50, 45, 5, 0), await AssertInvariantAsync(apis[1], listing, 50));
     }
 
-    [PostgresFact]
+    [StorageFact]
     public async Task AnIntentCreatedOnANodeThatDiesExpiresOnAnotherWithinASecond()
     {
         await using var cluster = await StartClusterAsync(2);
@@ -107,7 +119,7 @@ public sealed class PurchaseIntentClusterTests(PostgresDatabase database) : ICla
         Assert.Equal(new ListingCounters(10, 10, 0, 0), await survivor.CountersAsync(listing));
     }
 
-    [PostgresFact]
+    [StorageFact]
     public async Task PollingOnAnotherNodeConfirmsAPaymentMadeInTheSandbox()
     {
         await using var cluster = await StartClusterAsync(2, pollInterval: TimeSpan.FromMilliseconds(200));
@@ -125,7 +137,7 @@ public sealed class PurchaseIntentClusterTests(PostgresDatabase database) : ICla
         Assert.Equal(new ListingCounters(10, 9, 0, 1), await second.CountersAsync(listing));
     }
 
-    [PostgresFact]
+    [StorageFact]
     public async Task EachCreationPaymentAndCancellationIsInTheVeryNextListCallOnAnySilo()
     {
         await using var cluster = await StartClusterAsync(3);
@@ -148,8 +160,8 @@ public sealed class PurchaseIntentClusterTests(PostgresDatabase database) : ICla
         Assert.Equal(0, await apis[1].TotalResultsAsync($"{filter}&status=PENDING"));
     }
 
-    [PostgresFact]
-    public async Task FiltersTotalsAndCursorsWorkOnPostgres()
+    [StorageFact]
+    public async Task FiltersTotalsAndCursorsWorkOnEveryClusterProfile()
     {
         foreach (var scenario in new Func<IntentApi, Task>[]
                  { IntentListingScenarios.EveryFilterNarrowsTheResultsAndTheTotal, IntentListingScenarios.TheCursorIsStableWhileNewIntentsArrive })
@@ -175,5 +187,16 @@ public sealed class PurchaseIntentClusterTests(PostgresDatabase database) : ICla
         var page = await IntentApi.ReadAsync(await api.Partner.GetAsync($"/v1/purchase-intents?listing_id={listing}&status={status}&limit=100"), HttpStatusCode.OK);
         Assert.Equal(page.GetProperty("results").GetArrayLength(), page.GetProperty("total_results").GetInt64());
         return page.GetProperty("results").EnumerateArray().Sum(r => r.GetProperty("quantity").GetInt64());
+    }
+}
+
+/// <summary>The same scenarios on the AzureStorage profile: state, membership and reminders on Azurite, lists on PostgreSQL.</summary>
+[RequiresAzurite]
+public sealed class PurchaseIntentAzureStorageClusterTests(PostgresDatabase database) : PurchaseIntentClusterTests(database)
+{
+    protected override async Task<Func<Dictionary<string, string?>, Task<TestSilo>>> NewClusterAsync()
+    {
+        var cluster = await AzureStorageCluster.CreateAsync(Database);
+        return settings => cluster.StartSiloAsync(settings);
     }
 }

@@ -34,6 +34,19 @@ public sealed class BadInputSweepPostgresTests(PostgresDatabase database, ITestO
     }
 }
 
+/// <summary>A sample of the sweep (every tenth request) on the AzureStorage profile, on two silos.</summary>
+public sealed class BadInputSweepAzureStorageTests(PostgresDatabase database, ITestOutputHelper output) : IClassFixture<PostgresDatabase>
+{
+    [AzuriteFact]
+    public async Task BadInputOnAzureStorageIsRefusedInTheEnvelopeWithoutChangingState()
+    {
+        var (silo, other) = await AzureSilos.StartPairAsync(database, SweepWorld.Settings(), configure: null);
+        await using (other)
+        await using (silo)
+            await BadInputSweep.RunAsync(silo, everyNth: 10, output);
+    }
+}
+
 public static class BadInputSweep
 {
     private const int DefaultSeed = 20_250_505;

@@ -361,3 +361,30 @@ public sealed class VendingMachineApiPostgresTests(PostgresDatabase database) : 
     protected override Task<TestSilo> StartSiloAsync(IDictionary<string, string?>? settings = null,
         Action<WebApplicationBuilder>? configure = null) => PostgresSilos.StartAsync(database, settings, configure);
 }
+
+/// <summary>
+/// The same scenarios on the AzureStorage profile, each on two silos. Grains are placed at random, so about half of
+/// them live on the silo the test does not call.
+/// </summary>
+[RequiresAzurite]
+public sealed class VendingMachineApiAzureStorageTests(PostgresDatabase database)
+    : VendingMachineApiTests, IClassFixture<PostgresDatabase>, IAsyncLifetime
+{
+    private readonly List<TestSilo> _companions = [];
+
+    protected override async Task<TestSilo> StartSiloAsync(IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null)
+    {
+        var (first, second) = await AzureSilos.StartPairAsync(database, settings, configure);
+        _companions.Add(second);
+        return first;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var silo in _companions)
+            await silo.DisposeAsync();
+    }
+}
