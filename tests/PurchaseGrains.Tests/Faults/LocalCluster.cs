@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using PurchaseGrains.Tests.Infrastructure;
 
 namespace PurchaseGrains.Tests.Faults;
 
@@ -75,8 +75,8 @@ public sealed class LocalCluster : IAsyncDisposable
     public static async Task<LocalCluster> StartAsync(int silos, IReadOnlyDictionary<string, string> settings, Action<string> log)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"purchasegrains-faults-{Guid.NewGuid():N}"[..36]);
-        var basePort = FindFreePortRange(silos + 1);
-        var postgresPort = FindFreePortRange(1);
+        var basePort = LoopbackPorts.NextRange(silos + 1);
+        var postgresPort = LoopbackPorts.Next();
         var environment = new Dictionary<string, string>(settings)
         {
             ["CLUSTER_DIR"] = directory,
@@ -206,33 +206,6 @@ public sealed class LocalCluster : IAsyncDisposable
     private static bool OnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Any(dir => File.Exists(Path.Combine(dir, program)));
-
-    /// <summary><c>count</c> consecutive free loopback ports, at a random place so parallel runs do not pick the same.</summary>
-    private static int FindFreePortRange(int count)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var first = Random.Shared.Next(20000, 40000 - count);
-            if (Enumerable.Range(first, count).All(IsFree))
-                return first;
-        }
-        throw new InvalidOperationException($"No {count} consecutive free loopback ports found.");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            listener.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 
     public static string RepositoryRoot()
     {

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using System.Net;
-using System.Net.Sockets;
 using PurchaseGrains.Silo;
 
 namespace PurchaseGrains.Tests.Infrastructure;
@@ -63,7 +62,7 @@ public sealed class TestSilo : IAsyncDisposable
             {
                 ["Logging:LogLevel:Default"] = "Warning",
                 // Each silo of a test process listens on its own port; several form one cluster on one PostgreSQL.
-                ["Orleans:SiloPort"] = FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Orleans:SiloPort"] = LoopbackPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Orleans:AdvertisedIPAddress"] = "127.0.0.1",
                 // Reminders are the durable backstop of timers: short periods, so a test sees a takeover in seconds.
                 ["Reminders:MinimumPeriod"] = "00:00:01",
@@ -112,13 +111,6 @@ public sealed class TestSilo : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static Dictionary<string, string?> Merge(IDictionary<string, string?>? overrides, Dictionary<string, string?> defaults)
     {
