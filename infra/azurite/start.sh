@@ -45,7 +45,7 @@ else
   # setsid: its own session, so a Ctrl-C in the caller's terminal does not stop it; stop.sh does. setsid may fork, so
   # the process records its own pid before it becomes Azurite (exec keeps the pid).
   rm -f "$DATADIR/azurite.pid"
-  setsid bash -c 'echo $$ >"$1/azurite.pid"; shift; exec "$@"' _ "$DATADIR" \
+  setsid bash -c 'echo $$ >"$1/azurite.pid.new" && mv "$1/azurite.pid.new" "$1/azurite.pid"; shift; exec "$@"' _ "$DATADIR" \
     "$AZURITE_BIN" --location "$DATADIR" --skipApiVersionCheck --disableTelemetry \
     --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
     --tableHost 127.0.0.1 --tablePort "$table" >>"$DATADIR/azurite.log" 2>&1 </dev/null &
@@ -53,7 +53,10 @@ fi
 
 for _ in $(seq 1 60); do
   port_in_use "$blob" && port_in_use "$table" && break
-  if [ -f "$DATADIR/azurite.pid" ] && [ -z "$(running_pid "$DATADIR")" ]; then
+  # Exited means the recorded process is gone. Not running_pid: the pid file may be caught between its truncation and
+  # its write, and the command line between exec's, and both read as "not Azurite" for a moment.
+  pid=$(cat "$DATADIR/azurite.pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
     tail -n 20 "$DATADIR/azurite.log" >&2; log "Azurite exited"; exit 1
   fi
   sleep 0.5

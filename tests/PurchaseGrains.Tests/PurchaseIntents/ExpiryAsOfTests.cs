@@ -25,7 +25,8 @@ public class ExpiryAsOfTests : SiloSuite
         await using var silo = await StartSiloAsync(IntentApi.Settings(), builder => builder.Services.AddSingleton<IPaymentProvider>(sp =>
             new HeldCancellationProvider(ActivatorUtilities.CreateInstance<SandboxPaymentProvider>(sp), gate)));
         using var api = new IntentApi(silo);
-        var listing = await api.CreateListingAsync(IntentApi.ListingBody(policy: new { type = "FCFS", payment_session_duration = new { timeout_seconds = 1 } }));
+        // Long enough that the creation and the two counts below finish before the expiry, even on a loaded machine.
+        var listing = await api.CreateListingAsync(IntentApi.ListingBody(policy: new { type = "FCFS", payment_session_duration = new { timeout_seconds = 3 } }));
         var lapsing = (await api.CreateIntentAsync(IntentApi.Stripe(listing))).GetProperty("id").GetString()!;
         var filter = $"listing_id={listing}";
         Assert.Equal((1, 0), (await api.TotalResultsAsync($"{filter}&status=PENDING"), await api.TotalResultsAsync($"{filter}&status=EXPIRED")));
