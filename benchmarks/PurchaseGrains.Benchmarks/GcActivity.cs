@@ -3,8 +3,6 @@ namespace PurchaseGrains.Benchmarks;
 /// <summary>This process's garbage collections so far (counts per generation, time paused) and the bytes it allocated.</summary>
 public readonly record struct GcActivity(int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Allocated)
 {
-    public int Collections => Gen0;
-
     public static GcActivity Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
 
     public static GcActivity operator -(GcActivity after, GcActivity before) =>

@@ -9,7 +9,7 @@ namespace PurchaseGrains.Benchmarks;
 public static class MachineCpu
 {
     /// <summary>USER_HZ: the unit of <c>/proc/stat</c>, 100 on every Linux architecture .NET runs on.</summary>
-    private const double TicksPerSecond = 100;
+    internal const double TicksPerSecond = 100;
 
     /// <summary>Busy time so far (user, nice, system, irq, softirq, steal), or null off Linux.</summary>
     public static TimeSpan? Busy()

@@ -12,8 +12,6 @@ namespace PurchaseGrains.Benchmarks;
 /// </summary>
 public sealed class ServiceCpu
 {
-    private const double TicksPerSecond = 100; // USER_HZ
-
     private readonly int _postmaster;
 
     private ServiceCpu(int postmaster) => _postmaster = postmaster;
@@ -41,7 +39,7 @@ public sealed class ServiceCpu
             if (int.TryParse(Path.GetFileName(dir), out var pid) && pid != _postmaster && ParentOf(pid) == _postmaster)
                 ticks += Ticks(pid, withReapedChildren: false);
         }
-        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+        return TimeSpan.FromSeconds(ticks / MachineCpu.TicksPerSecond);
     }
 
     /// <summary>Fields of <c>/proc/PID/stat</c> after the command name (which may hold spaces): [0] is the state.</summary>
