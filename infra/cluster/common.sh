@@ -26,6 +26,13 @@ record_pid() {
 # Alive and still one of ours: a recycled pid must never be signalled.
 is_ours() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null && tr '\0' ' ' < "/proc/$1/cmdline" | grep -q "$CLUSTER_DIR"; }
 
+# The pid of running silo $1, for a script about to signal it; exits the script when it does not run.
+running_silo_pid() {
+  local pid; pid=$(pid_of "silo$1")
+  is_ours "$pid" || { log "silo$1 is not running"; exit 1; }
+  echo "$pid"
+}
+
 # SIGTERM, then SIGKILL if still there after $2 seconds.
 stop_pid() {
   local name=$1 grace=$2 pid; pid=$(pid_of "$name")

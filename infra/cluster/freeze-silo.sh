@@ -4,7 +4,6 @@
 #   usage: infra/cluster/freeze-silo.sh I
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-pid=$(pid_of "silo$1")
-is_ours "$pid" || { log "silo$1 is not running"; exit 1; }
+pid=$(running_silo_pid "$1")
 kill -STOP "$pid"
 log "silo$1 ($pid) frozen"

@@ -3,8 +3,7 @@
 #   usage: infra/cluster/kill-silo.sh I
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-pid=$(pid_of "silo$1")
-is_ours "$pid" || { log "silo$1 is not running"; exit 1; }
+pid=$(running_silo_pid "$1")
 kill -KILL "$pid"
 for _ in $(seq 50); do is_ours "$pid" || break; sleep 0.1; done  # gone, so the next request meets a dead port
 log "silo$1 ($pid) killed"
