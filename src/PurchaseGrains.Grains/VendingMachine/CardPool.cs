@@ -116,6 +116,14 @@ public sealed class CardPool(IIndexQueries queries)
         queries.QueryAsync<string>("SELECT grain_key FROM vm_cards WHERE session_id = @sessionId AND status = 'reserved'",
             new { sessionId }, cancellationToken);
 
+    /// <summary>The pack's cards reserved, by whichever session, and unchanged since before <paramref name="cutoff"/>.</summary>
+    public Task<IReadOnlyList<Reservation>> ReservedBeforeAsync(string packId, DateTimeOffset cutoff, int limit, CancellationToken cancellationToken) =>
+        queries.QueryAsync<Reservation>("""
+            SELECT grain_key AS cardid, session_id AS sessionid FROM vm_cards
+            WHERE pack_id = @packId AND status = 'reserved' AND changed_at < @cutoff
+            LIMIT @limit
+            """, new { packId, cutoff = VmIndexTables.Micros(cutoff), limit }, cancellationToken);
+
     /// <summary>Tier <paramref name="index"/>'s fmv range, over the parameters of <see cref="TierRangeParameters"/>.</summary>
     private static string TierRange(int index) => string.Create(CultureInfo.InvariantCulture, $"(fmv >= @lo{index} AND fmv <= @hi{index})");
 
@@ -138,6 +146,8 @@ public sealed class CardPool(IIndexQueries queries)
         }
         return parameters;
     }
+
+    public sealed record Reservation(string CardId, string SessionId);
 
     private sealed class AggregateRow
     {

@@ -45,6 +45,7 @@ public sealed class PackGrain(
         var created = state.State.Pack is null;
         state.State.Pack = pack with { Id = this.GetPrimaryKeyString(), UpdatedAt = time.GetUtcNow() };
         await state.WriteOrDeactivateAsync(this);
+        await GrainFactory.GetGrain<IReservationSweepGrain>(this.GetPrimaryKeyString()).Start();
         return created;
     }
 }

@@ -50,6 +50,13 @@ public interface IPurchaseSessionGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     Task<SessionView?> WaitForChange(string partner, SessionStatus knownStatus, TimeSpan maxWait, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// True once the session is over, or when there is no such session: no card reserved under its id is in use.
+    /// Interleaves (it only reads), so a sweep never waits behind a buy/init that is still running.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<bool> HasFinished();
 }
 
 /// <summary>
@@ -151,6 +158,8 @@ public sealed partial class PurchaseSessionGrain(
         }
         return View();
     }
+
+    public Task<bool> HasFinished() => Task.FromResult(!state.RecordExists || state.State.IsTerminal);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
