@@ -40,7 +40,8 @@ public class ReservationSweepTests
 
         Assert.NotNull(await silo.Grains.GetGrain<ICardGrain>(left).Reserve(sessionId));
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // older than the sweep's minimum age
-        Assert.Equal(1, await silo.Grains.GetGrain<IReservationSweepGrain>("p1").SweepNow());
+        // The pack's reminder (every second here) may have released it already; then this sweep finds nothing left.
+        Assert.InRange(await silo.Grains.GetGrain<IReservationSweepGrain>("p1").SweepNow(), 0, 1);
 
         Assert.Equal(CardStatus.Available, (await CardAsync(silo, left)).Status);
         Assert.Equal(CardStatus.Sold, (await CardAsync(silo, sold)).Status);
