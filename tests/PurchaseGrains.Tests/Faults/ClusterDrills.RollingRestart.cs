@@ -33,8 +33,10 @@ public abstract partial class ClusterDrills
         var failed = requests.Where(r => r.Failed).ToList();
         var during = requests.Where(r => r.Overlaps(rollStart, rollEnd)).ToList();
         var resends = drill.Record.Resends;
+        var rerun = Enumerable.Range(1, Silos).SelectMany(i => drill.Cluster.LogLines($"silo{i}", "met a handover")).ToList();
         Log($"DRILL rolling restart ({profile.Database}): {Silos} silos in {Seconds(rollEnd - rollStart)} (drain, SIGTERM, exit, start, ready, " +
             $"undrain: {string.Join(", ", rolls)}); {during.Count} attempts during it; failed attempts: {Errors(failed)}; " +
+            $"{rerun.Count} grain calls run again by their silo after a handover ({HandoverFailures(rerun)}); " +
             $"{resends.Count} requests written again on a new connection, nginx's reload having closed theirs before any answer " +
             $"({string.Join(", ", resends.GroupBy(r => r.Why).Select(g => $"{g.Count()} \"{g.Key}\""))}); {invariants}; " +
             $"took {Seconds(drill.Watch.Elapsed)}");
@@ -48,4 +50,9 @@ public abstract partial class ClusterDrills
         Assert.True(strayResends.Count == 0, $"connections closed before any answer outside nginx's reloads: {string.Join(", ", strayResends)}");
         AssertProgress(requests, rollStart, rollEnd, "during the rolling restart");
     }
+
+    /// <summary>"2 SiloUnavailableException, 1 OrleansMessageRejectionException" from the silos' retry log lines.</summary>
+    private static string HandoverFailures(IEnumerable<string> retries) => string.Join(", ", retries
+        .Select(line => line[(line.IndexOf("handover (", StringComparison.Ordinal) + "handover (".Length)..].Split(':')[0])
+        .GroupBy(failure => failure).Select(g => $"{g.Count()} {g.Key}"));
 }
