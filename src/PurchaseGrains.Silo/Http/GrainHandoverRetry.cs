@@ -21,24 +21,24 @@ public static class GrainHandoverRetry
     private static async ValueTask<object?> RunAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (!MayRunAgain(http))
+        var markedSafe = http.GetEndpoint()?.Metadata.GetMetadata<SafeToRunAgainMetadata>() is not null;
+        if (!markedSafe && !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)
+            && http.Features.Get<IdempotentRun>() is null)
             return await next(context);
-        // A handler that reads the body itself reads it again from the start.
-        http.Request.EnableBuffering();
+        // A marked handler may read the body itself: it reads it again from the start. (A keyed POST's body is
+        // buffered by IdempotencyMiddleware, and bound before this filter runs.)
+        if (markedSafe)
+            http.Request.EnableBuffering();
         return await GrainHandover.RetryAsync(() => next(context).AsTask(), handover =>
         {
             if (http.Response.HasStarted)
                 return false;
             GrainHandover.LogRetry(http, handover);
-            http.Request.Body.Position = 0;
+            if (http.Request.Body.CanSeek)
+                http.Request.Body.Position = 0;
             return true;
         }, http.RequestAborted);
     }
-
-    private static bool MayRunAgain(HttpContext http) =>
-        HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
-        || http.Features.Get<IdempotentRun>() is not null
-        || http.GetEndpoint()?.Metadata.GetMetadata<SafeToRunAgainMetadata>() is not null;
 
     private sealed class SafeToRunAgainMetadata
     {
