@@ -46,7 +46,8 @@ if ! command -v yamllint >/dev/null; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends yamllint >&2 </dev/null
 fi
 K8S_CHECK_DIR=infra/k8s/schema-check
-if [ ! -d "$K8S_CHECK_DIR/node_modules/kubernetes-models" ] && command -v npm >/dev/null; then
+if { [ ! -d "$K8S_CHECK_DIR/node_modules/kubernetes-models" ] || [ ! -d "$K8S_CHECK_DIR/node_modules/@kubernetes/client-node" ]; } \
+   && command -v npm >/dev/null; then
   echo "test.sh: installing the Kubernetes schema check into $K8S_CHECK_DIR (npm ci)" >&2
   npm ci --prefix "$K8S_CHECK_DIR" --no-audit --no-fund >&2 ||
     echo "test.sh: npm ci failed; the manifest tests will skip locally and fail under CI=true" >&2

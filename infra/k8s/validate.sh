@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Offline checks of the manifests: YAML lint (yamllint), kustomize build (kubectl, when installed) and a schema
-# validation of every object with kubernetes-models (pinned by schema-check/package-lock.json, installed with npm ci).
+# validation of every object with kubernetes-models, strict about field names (schema-check/unknown-fields.mjs); both
+# pinned by schema-check/package-lock.json and installed with npm ci.
 # Nothing is deployed; no cluster is needed. With FILE arguments only those files are schema-checked.
 #   usage: infra/k8s/validate.sh [FILE.yaml...]
 set -euo pipefail
@@ -10,7 +11,7 @@ SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 if ! command -v yamllint >/dev/null; then
   { $SUDO apt-get update -q && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q yamllint </dev/null; } >&2
 fi
-if [ ! -d schema-check/node_modules/kubernetes-models ]; then
+if [ ! -d schema-check/node_modules/kubernetes-models ] || [ ! -d schema-check/node_modules/@kubernetes/client-node ]; then
   npm ci --prefix schema-check --no-audit --no-fund --silent >&2
 fi
 

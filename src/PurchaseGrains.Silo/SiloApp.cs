@@ -44,7 +44,7 @@ public static class SiloApp
         app.UseMiddleware<ApiKeyMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
 
-        var routes = app.MapGroup("").WithPipelineAnswers();
+        var routes = app.MapGroup("").WithPipelineAnswers().RetryGrainHandovers();
         routes.MapHealth();
         routes.MapVendingMachine();
         routes.MapPurchaseIntents();

@@ -19,7 +19,8 @@ public sealed record StoredResponse(int StatusCode, string? ContentType, string 
 public interface IIdempotencyGrain : IGrainWithStringKey
 {
     /// <param name="runner">The silo whose gateway runs the request: if the cluster declares it dead, the key is free again.</param>
-    /// <param name="run">This run of the request: only it may complete or abandon the record it begins.</param>
+    /// <param name="run">This run of the request: only it may complete or abandon the record it begins. Begin again
+    /// with the run of the running record (its first answer was lost) is answered Execute again.</param>
     Task<IdempotencyDecision> Begin(string requestHash, SiloAddress runner, string run);
     Task Complete(string requestHash, string run, StoredResponse response);
     Task Abandon(string requestHash, string run);
@@ -57,6 +58,8 @@ public sealed class IdempotencyGrain(
     public async Task<IdempotencyDecision> Begin(string requestHash, SiloAddress runner, string run)
     {
         var now = time.GetUtcNow();
+        if (IsRunning(requestHash, run) && record.State.Run == run)
+            return new(IdempotencyOutcome.Execute);
         if (record.RecordExists && !IsLapsed(record.State, now) && !RanOnADeadSilo(record.State))
         {
             if (record.State.RequestHash != requestHash)

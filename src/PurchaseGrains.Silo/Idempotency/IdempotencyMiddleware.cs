@@ -38,7 +38,12 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
         IdempotencyDecision decision;
         try
         {
-            decision = await grain.Begin(requestHash, silo.SiloAddress, run);
+            // Begin again with the same run is answered as the first was: this run may carry on.
+            decision = await GrainHandover.RetryAsync(() => grain.Begin(requestHash, silo.SiloAddress, run), handover =>
+            {
+                GrainHandover.LogRetry(context, handover);
+                return true;
+            }, context.RequestAborted);
         }
         catch
         {
@@ -62,6 +67,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
         var original = context.Response.Body;
         using var buffer = new MemoryStream();
         context.Response.Body = buffer;
+        context.Features.Set(new IdempotentRun(run));
         try
         {
             await next(context);

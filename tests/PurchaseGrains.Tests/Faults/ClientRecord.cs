@@ -46,6 +46,9 @@ public sealed record RequestOutcome(
 /// <param name="InventoryKey"><c>partner:user_id</c>, the inventory grain's key.</param>
 public sealed record AcknowledgedDelivery(string InventoryKey, string ItemId);
 
+/// <summary>A request written again at once because its connection closed before any answer (<see cref="LoadClient"/>).</summary>
+public sealed record Resend(string Operation, DateTimeOffset At, string Why);
+
 /// <summary>What the load's clients sent and were told: every request, and the writes acknowledged with a 2xx.</summary>
 public sealed class ClientRecord
 {
@@ -55,6 +58,7 @@ public sealed class ClientRecord
     private readonly ConcurrentDictionary<string, byte> _intents = new();
     private readonly ConcurrentDictionary<string, byte> _buybacks = new();
     private readonly ConcurrentQueue<string> _anomalies = new();
+    private readonly ConcurrentQueue<Resend> _resends = new();
     private long _lastDeadlineTicks;
     private int _replaysChecked;
 
@@ -85,7 +89,12 @@ public sealed class ClientRecord
     /// <summary>How many answers were sent again with their Idempotency-Key and compared with the first.</summary>
     public int ReplaysChecked => Volatile.Read(ref _replaysChecked);
 
+    /// <summary>Requests written again on a new connection: the keep-alive connection they were written on closed first.</summary>
+    public IReadOnlyCollection<Resend> Resends => _resends.ToArray();
+
     public void Add(RequestOutcome outcome) => _requests.Enqueue(outcome);
+
+    public void Resent(string operation, DateTimeOffset at, string why) => _resends.Enqueue(new Resend(operation, at, why));
 
     public void ReplayChecked() => Interlocked.Increment(ref _replaysChecked);
 

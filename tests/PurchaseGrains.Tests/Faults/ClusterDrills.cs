@@ -127,7 +127,7 @@ public abstract partial class ClusterDrills(ITestOutputHelper output, DrillProfi
     {
         await drill.Load.StopAsync();
         var record = drill.Record;
-        Log($"requests: {record.Requests.Count} attempts; {record.Summary()}");
+        Log($"requests: {record.Requests.Count} attempts; {record.Summary()}; {record.Resends.Count} written again on a new connection");
         Log($"acknowledged: {record.Sessions.Count} sessions, {record.Deliveries.Count} deliveries, {record.Intents.Count} intents, " +
             $"{record.Buybacks.Count} buybacks; {record.ReplaysChecked} Idempotency-Key replays matched their first answer");
         var quietAt = record.LastDeadline + Grace;

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -16,8 +17,6 @@ public sealed class LoadClient(Uri entry, ClientRecord record) : IDisposable
 {
     public const string StillRunning = "A request with this Idempotency-Key is still being processed";
 
-    /// <summary>HttpClient's message when the request could not be written (the connection closed under it).</summary>
-    public const string SendFailed = "An error occurred while sending the request.";
     private const int ReplaySampleEvery = 10;
     /// <summary>Longer than nginx's read timeout (30 s): a request sent to a frozen silo is answered 504 only after it.</summary>
     private static readonly TimeSpan RetryBudget = TimeSpan.FromSeconds(60);
@@ -77,23 +76,27 @@ public sealed class LoadClient(Uri entry, ClientRecord record) : IDisposable
     private async Task<(RequestOutcome Outcome, Answer Answer, string Text)> SendOnceAsync(string operation, HttpMethod method,
         string path, string? apiKey, byte[]? payload, string? idempotencyKey, string? stripeSignature, int attempt, long requestId)
     {
-        using var request = new HttpRequestMessage(method, path);
-        if (apiKey is not null)
-            request.Headers.Add("X-API-Key", apiKey);
-        if (idempotencyKey is not null)
-            request.Headers.Add("Idempotency-Key", idempotencyKey);
-        if (stripeSignature is not null)
-            request.Headers.Add("Stripe-Signature", stripeSignature);
-        if (payload is not null)
+        HttpRequestMessage Request()
         {
-            request.Content = new ByteArrayContent(payload);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            var request = new HttpRequestMessage(method, path);
+            if (apiKey is not null)
+                request.Headers.Add("X-API-Key", apiKey);
+            if (idempotencyKey is not null)
+                request.Headers.Add("Idempotency-Key", idempotencyKey);
+            if (stripeSignature is not null)
+                request.Headers.Add("Stripe-Signature", stripeSignature);
+            if (payload is not null)
+            {
+                request.Content = new ByteArrayContent(payload);
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            }
+            return request;
         }
 
         var startedAt = DateTimeOffset.UtcNow;
         try
         {
-            using var response = await _http.SendAsync(request);
+            using var response = await SendResendingIfClosedAsync(Request, operation);
             var text = await response.Content.ReadAsStringAsync();
             var endedAt = DateTimeOffset.UtcNow;
             var json = ParseOrNull(text);
@@ -114,6 +117,31 @@ public sealed class LoadClient(Uri entry, ClientRecord record) : IDisposable
             return (outcome, new Answer(0, null, endedAt), "");
         }
     }
+
+    /// <summary>
+    /// A request written on a pooled keep-alive connection just as nginx closed it (a graceful reload closes its idle
+    /// client connections) ends with no answer at all, and nginx never took it: it is written once more, on a new
+    /// connection, as HttpClient itself does for requests without a body, and as browsers do. Each such resend is
+    /// counted in <see cref="ClientRecord.Resends"/>; any other failure, or a second one, is the attempt's.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendResendingIfClosedAsync(Func<HttpRequestMessage> request, string operation)
+    {
+        using var first = request();
+        try
+        {
+            return await _http.SendAsync(first);
+        }
+        catch (HttpRequestException exception) when (ClosedBeforeAnyAnswer(exception))
+        {
+            record.Resent(operation, DateTimeOffset.UtcNow, exception.InnerException?.Message ?? exception.Message);
+            using var again = request();
+            return await _http.SendAsync(again);
+        }
+    }
+
+    private static bool ClosedBeforeAnyAnswer(HttpRequestException exception) =>
+        exception.HttpRequestError == HttpRequestError.ResponseEnded
+        || exception.InnerException is IOException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.Shutdown } };
 
     private static JsonNode? ParseOrNull(string text)
     {

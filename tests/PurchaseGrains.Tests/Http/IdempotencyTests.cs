@@ -61,11 +61,22 @@ public sealed class IdempotencyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BeginAgainByTheRunningRunLetsItCarryOnAndNoOtherRun()
+    {
+        var (record, silo, hash) = KeyRecord("/test/counters/again", "begin-again");
+        Assert.Equal(IdempotencyOutcome.Execute, (await record.Begin(hash, silo, "run-1")).Outcome);
+
+        Assert.Equal(IdempotencyOutcome.Execute, (await record.Begin(hash, silo, "run-1")).Outcome);
+        Assert.Equal(IdempotencyOutcome.InProgress, (await record.Begin(hash, silo, "run-2")).Outcome);
+        Assert.Equal(IdempotencyOutcome.Mismatch, (await record.Begin(BodyHash("{\"by\":2}"), silo, "run-1")).Outcome);
+        await record.Complete(hash, "run-1", new StoredResponse(200, "application/json", "{}"));
+        Assert.Equal(IdempotencyOutcome.Replay, (await record.Begin(hash, silo, "run-1")).Outcome);
+    }
+
+    [Fact]
     public async Task ALateAbandonOfAnEarlierRunDoesNotFreeTheKeyForAThirdRun()
     {
-        var silo = _silo.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
-        var record = _silo.Grains.GetGrain<IIdempotencyGrain>(IdempotencyMiddleware.GrainKey("a", "/test/counters/late", "late-abandon"));
-        var hash = BodyHash("{\"by\":1}");
+        var (record, silo, hash) = KeyRecord("/test/counters/late", "late-abandon");
         Assert.Equal(IdempotencyOutcome.Execute, (await record.Begin(hash, silo, "run-1")).Outcome);
         await record.Abandon(hash, "run-1");
         Assert.Equal(IdempotencyOutcome.Execute, (await record.Begin(hash, silo, "run-2")).Outcome);
@@ -97,6 +108,12 @@ public sealed class IdempotencyTests : IAsyncLifetime
         request.Headers.Add("Idempotency-Key", idempotencyKey);
         return client.SendAsync(request);
     }
+
+    /// <summary>The record of partner a's key on the path, this silo, and the hash of the body <c>{"by":1}</c>.</summary>
+    private (IIdempotencyGrain Record, SiloAddress Silo, string Hash) KeyRecord(string path, string key) => (
+        _silo.Grains.GetGrain<IIdempotencyGrain>(IdempotencyMiddleware.GrainKey("a", path, key)),
+        _silo.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress,
+        BodyHash("{\"by\":1}"));
 
     private static string BodyHash(string body) =>
         Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(body)));

@@ -33,8 +33,7 @@ public class ManifestTests
     [ManifestFact]
     public async Task TheSchemaCheckRejectsAnObjectThatBreaksTheKubernetesSchema()
     {
-        var broken = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(broken, (await File.ReadAllTextAsync(Path.Combine(Folder, "pdb.yaml")))
+        var (exitCode, output) = await ValidateYamlAsync((await File.ReadAllTextAsync(Path.Combine(Folder, "pdb.yaml")))
             .Replace("maxUnavailable: 1", "maxUnavailable: [1]", StringComparison.Ordinal) + """
             ---
             apiVersion: v1
@@ -46,21 +45,30 @@ public class ManifestTests
                 - name: http
                   protocol: TCP
             """);
-        try
-        {
-            var (exitCode, output) = await ValidateAsync(broken);
 
-            Assert.NotEqual(0, exitCode);
-            Assert.Contains("FAIL", output);
-            Assert.Contains("PodDisruptionBudget/purchasegrains-silo", output);
-            Assert.Contains("maxUnavailable", output);
-            Assert.Contains("Service/no-ports", output);
-            Assert.Contains("port", output);
-        }
-        finally
-        {
-            File.Delete(broken);
-        }
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("FAIL", output);
+        Assert.Contains("PodDisruptionBudget/purchasegrains-silo", output);
+        Assert.Contains("maxUnavailable", output);
+        Assert.Contains("Service/no-ports", output);
+        Assert.Contains("port", output);
+    }
+
+    [ManifestFact]
+    public async Task TheSchemaCheckRejectsFieldNamesTheKubernetesTypesDoNotDeclare()
+    {
+        var deployment = await File.ReadAllTextAsync(Path.Combine(Folder, "deployment.yaml"));
+        Assert.Contains("  replicas: 3\n", deployment);
+        Assert.Contains("          imagePullPolicy: IfNotPresent\n", deployment);
+
+        var (exitCode, output) = await ValidateYamlAsync("revision: 2\n" + deployment
+            .Replace("  replicas: 3\n", "  replica: 3\n", StringComparison.Ordinal)
+            .Replace("          imagePullPolicy: IfNotPresent\n", "          imagePullPolicyy: IfNotPresent\n", StringComparison.Ordinal));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("FAIL", output);
+        Assert.Contains("Deployment/purchasegrains-silo", output);
+        Assert.Contains("unknown fields: revision, spec.replica, spec.template.spec.containers[0].imagePullPolicyy", output);
     }
 
     [Fact]
@@ -81,6 +89,21 @@ public class ManifestTests
         var rbac = await File.ReadAllTextAsync(Path.Combine(Folder, "rbac.yaml"));
         Assert.Contains("""verbs: ["get", "list", "watch", "patch"]""", rbac);
         Assert.Contains("rbac.yaml", await File.ReadAllTextAsync(Path.Combine(Folder, "kustomization.yaml")));
+    }
+
+    /// <summary>The schema check of <paramref name="yaml"/>, written to a file of its own.</summary>
+    private static async Task<(int ExitCode, string Output)> ValidateYamlAsync(string yaml)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"manifest-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, yaml);
+        try
+        {
+            return await ValidateAsync(file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private static async Task<(int ExitCode, string Output)> ValidateAsync(params string[] files)

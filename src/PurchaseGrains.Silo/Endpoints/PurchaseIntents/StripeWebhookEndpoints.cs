@@ -22,7 +22,7 @@ public static class StripeWebhookEndpoints
     public static RouteHandlerBuilder MapStripeWebhookEndpoints(this IEndpointRouteBuilder app) =>
         app.MapPost("/v1/webhooks/stripe", Receive).WithTags(Tags.Webhooks).WithName("ReceiveStripeWebhook")
             .WithSummary("Receive a signed Stripe event").ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable)
-            .AddOpenApiOperationTransformer(StripeWebhookOpenApi.DescribeRequest);
+            .AddOpenApiOperationTransformer(StripeWebhookOpenApi.DescribeRequest).SafeToRunAgain();
 
     private static async Task<Results<Ok<WebhookReceived>, JsonHttpResult<ApiError>>> Receive(
         HttpRequest request, IOptions<PaymentOptions> options, TimeProvider clock, IGrainFactory grains, IPaymentProvider payments,
