@@ -71,7 +71,7 @@ public abstract partial class ClusterDrills(ITestOutputHelper output, DrillProfi
         var load = new MixedLoad(cluster.EntryUrl, FulfillmentDeadline);
         try
         {
-            await load.SetUpAsync(cards: 2000, IntentTimeout);
+            await load.SetUpAsync(profile.Cards, IntentTimeout);
         }
         catch
         {
