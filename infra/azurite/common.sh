@@ -18,6 +18,17 @@ running_pid() {
 
 port_in_use() { (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 
+# Whether process $1 holds the listening socket of 127.0.0.1:$2 (from /proc: the socket's inode among the process's
+# file descriptors).
+listens_on() {
+  local port inode
+  port=$(printf '0100007F:%04X' "$2")
+  for inode in $(awk -v local="$port" '$2 == local && $4 == "0A" { print $10 }' /proc/net/tcp); do
+    find "/proc/$1/fd" -lname "socket:\[$inode\]" 2>/dev/null | grep -q . && return 0
+  done
+  return 1
+}
+
 # The first loopback port from $1 upwards that nothing listens on and that is not in $2 (ports already chosen).
 free_port_from() {
   local port=$1

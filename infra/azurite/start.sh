@@ -3,8 +3,10 @@
 #   usage: infra/azurite/start.sh [DATADIR]     (default <repo>/.azurite)
 # Installs azurite from npm into infra/azurite/node_modules (npm ci: the version is pinned by package-lock.json)
 # when missing. Listens on 127.0.0.1 only, on free ports from 10000 up (the ports a data folder was last started on,
-# when still free, so a restart keeps its connection string). Keeps its data in DATADIR, and its pid in
-# DATADIR/azurite.pid for stop.sh. Progress goes to stderr; the only stdout line is the connection string.
+# when still free, so a restart keeps its connection string), or on AZURITE_PORT (blob) and the two after it (queue,
+# table) when that is set: a caller that must find it again on the same ports after a restart picks ports that
+# nothing else scans for. Keeps its data in DATADIR, and its pid in DATADIR/azurite.pid for stop.sh. Progress goes to
+# stderr; the only stdout line is the connection string.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -28,7 +30,12 @@ if [ -n "$(running_pid "$DATADIR")" ]; then
   read -r blob queue table <"$DATADIR/azurite.ports"
   log "reusing the Azurite already running from $DATADIR (pid $(cat "$DATADIR/azurite.pid"))"
 else
-  if [ -f "$DATADIR/azurite.ports" ]; then
+  if [ -n "${AZURITE_PORT:-}" ]; then
+    read -r blob queue table <<<"$AZURITE_PORT $((AZURITE_PORT + 1)) $((AZURITE_PORT + 2))"
+    if port_in_use "$blob" || port_in_use "$queue" || port_in_use "$table"; then
+      log "AZURITE_PORT: one of ports $blob, $queue, $table is taken"; exit 1
+    fi
+  elif [ -f "$DATADIR/azurite.ports" ]; then
     read -r blob queue table <"$DATADIR/azurite.ports"
     if port_in_use "$blob" || port_in_use "$queue" || port_in_use "$table"; then blob=; fi
   else
@@ -51,16 +58,20 @@ else
     --tableHost 127.0.0.1 --tablePort "$table" >>"$DATADIR/azurite.log" 2>&1 </dev/null &
 fi
 
+# Started means this Azurite holds the ports, not merely that something answers there: ports found free may be taken by
+# another process before Azurite binds them (it then exits with EADDRINUSE), and the callers must not be handed a
+# stranger's server.
+ours() { [ -n "$1" ] && listens_on "$1" "$blob" && listens_on "$1" "$queue" && listens_on "$1" "$table"; }
 for _ in $(seq 1 60); do
-  port_in_use "$blob" && port_in_use "$table" && break
+  pid=$(cat "$DATADIR/azurite.pid" 2>/dev/null || true)
+  ours "$pid" && break
   # Exited means the recorded process is gone. Not running_pid: the pid file may be caught between its truncation and
   # its write, and the command line between exec's, and both read as "not Azurite" for a moment.
-  pid=$(cat "$DATADIR/azurite.pid" 2>/dev/null || true)
   if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
     tail -n 20 "$DATADIR/azurite.log" >&2; log "Azurite exited"; exit 1
   fi
   sleep 0.5
 done
-port_in_use "$blob" && port_in_use "$table" || { log "Azurite does not answer on ports $blob/$table"; exit 1; }
+ours "$(cat "$DATADIR/azurite.pid" 2>/dev/null || true)" || { log "Azurite does not listen on ports $blob/$queue/$table"; exit 1; }
 
 connection_string "$blob" "$queue" "$table"

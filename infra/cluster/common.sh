@@ -11,6 +11,8 @@ PGDATA_DIR=$CLUSTER_DIR/pgdata
 # Postgres (default) or AzureStorage: grain state, membership and reminders on Azurite, query rows on PostgreSQL.
 CLUSTER_STORAGE=${CLUSTER_STORAGE:-Postgres}
 AZURITE_DATA_DIR=$CLUSTER_DIR/azurite
+# Azurite's blob port (queue and table the next two); unset: free ports from 10000 up (infra/azurite/start.sh).
+CLUSTER_AZURITE_PORT=${CLUSTER_AZURITE_PORT:-}
 
 log() { echo "cluster: $*" >&2; }
 silo_port() { echo $((CLUSTER_PORT + $1)); }

@@ -7,8 +7,9 @@
 #      CLUSTER_SILO_FROM (copy this already built silo output folder, e.g. src/PurchaseGrains.Silo/bin/Release/net10.0,
 #      instead of publishing), CLUSTER_DIR (where state, logs and pids live; default <repo>/.cluster),
 #      CLUSTER_SILO_ARGS (extra command-line arguments for every silo), CLUSTER_STORAGE=AzureStorage (the AzureStorage
-#      profile: Azurite from infra/azurite/start.sh, data in CLUSTER_DIR/azurite, beside the PostgreSQL of the lists). Every other variable is inherited by the silos,
-#      so any setting passes through as e.g. Reminders__Lease=00:00:10.
+#      profile: Azurite from infra/azurite/start.sh, data in CLUSTER_DIR/azurite, beside the PostgreSQL of the lists),
+#      CLUSTER_AZURITE_PORT (its blob port, queue and table the next two; default: free ports from 10000 up). Every
+#      other variable is inherited by the silos, so any setting passes through as e.g. Reminders__Lease=00:00:10.
 # State, logs and the pids file live under CLUSTER_DIR; infra/cluster/stop.sh (same CLUSTER_DIR) undoes it all.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -37,7 +38,7 @@ conn=$(bash infra/postgres/start-throwaway.sh "$CLUSTER_PG_PORT" "$PGDATA_DIR")
 echo "$conn;Maximum Pool Size=$((250 / N))" > "$CLUSTER_DIR/postgres.conn"
 record_pid postgres "$(head -n 1 "$PGDATA_DIR/postmaster.pid")"
 if [ "$CLUSTER_STORAGE" = AzureStorage ]; then
-  bash infra/azurite/start.sh "$AZURITE_DATA_DIR" > "$CLUSTER_DIR/azurite.conn"
+  AZURITE_PORT=$CLUSTER_AZURITE_PORT bash infra/azurite/start.sh "$AZURITE_DATA_DIR" > "$CLUSTER_DIR/azurite.conn"
   record_pid azurite "$(cat "$AZURITE_DATA_DIR/azurite.pid")"
 fi
 
@@ -85,5 +86,5 @@ Entry URL: http://127.0.0.1:$CLUSTER_PORT
 API keys (Development): dev-partner-key (partner), dev-admin-key (admin), header X-API-Key
 $(dashboard_line)
 Stop: infra/cluster/stop.sh   Fault drills: infra/cluster/kill-silo.sh I, restart-silo.sh I, freeze-silo.sh I, thaw-silo.sh I,
-  roll-silo.sh I (drain, SIGTERM, start, undrain), stop-postgres.sh, start-postgres.sh
+  roll-silo.sh I (drain, SIGTERM, start, undrain), stop-postgres.sh, start-postgres.sh, stop-azurite.sh, start-azurite.sh
 DONE

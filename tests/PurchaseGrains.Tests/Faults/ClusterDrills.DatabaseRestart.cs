@@ -24,7 +24,7 @@ public abstract partial class ClusterDrills
         await Task.Delay(TimeSpan.FromSeconds(8));
 
         var stopStart = DateTimeOffset.UtcNow;
-        await cluster.StopPostgresAsync();
+        await profile.StopDatabaseAsync(cluster);
         var stopEnd = DateTimeOffset.UtcNow;
         await Task.Delay(Outage / 2);
         var probe = Stopwatch.StartNew();
@@ -33,7 +33,7 @@ public abstract partial class ClusterDrills
         using var live = await direct.GetAsync(new Uri(cluster.SiloUrl(1), "/health/live"));
         await Task.Delay(stopEnd + Outage - DateTimeOffset.UtcNow is { Ticks: > 0 } rest ? rest : TimeSpan.Zero);
         var startBegin = DateTimeOffset.UtcNow;
-        await cluster.StartPostgresAsync();
+        await profile.StartDatabaseAsync(cluster);
         var startEnd = DateTimeOffset.UtcNow;
 
         var recovery = Stopwatch.StartNew();

@@ -9,6 +9,13 @@ public abstract partial class ClusterDrills
     /// <summary>What Orleans logs in a silo that finds itself declared dead, just before it stops.</summary>
     private const string Verdict = "I have been told I am dead";
 
+    /// <summary>
+    /// The grain an ETag conflict in a silo's log names: PostgreSQL's "{grain} state '…' is no longer at version …",
+    /// Orleans' Azure Table "… GrainId: {grain}, …" and Azure Blob "… BlobName: {state}-{grain}.json, …".
+    /// </summary>
+    [GeneratedRegex(@"InconsistentStateException: (?:(?<grain>\S+) state|Table storage condition not Satisfied\..*?GrainId: (?<grain>[^,\s]+)|Blob storage condition not Satisfied\..*?BlobName: [^-\s]+-(?<grain>[^,\s]+)\.json)")]
+    private static partial Regex ConflictedGrain();
+
     /// <summary>How soon after waking a silo the cluster declared dead must be gone (it reads that verdict and stops).</summary>
     private static readonly TimeSpan WokenSiloLeaves = TimeSpan.FromSeconds(10);
 
@@ -48,7 +55,7 @@ public abstract partial class ClusterDrills
         var leftAt = DateTimeOffset.UtcNow;
         var left = cluster.LogLines("silo2", Verdict).Count > 0 || !cluster.SiloProcessRuns(2);
         var staleGrains = cluster.LogLines("silo2", "InconsistentStateException: ")
-            .Select(l => Regex.Match(l, @"InconsistentStateException: (\S+) state").Groups[1].Value).Where(g => g.Length > 0).Distinct().ToList();
+            .Select(l => ConflictedGrain().Match(l).Groups["grain"].Value).Where(g => g.Length > 0).Distinct().ToList();
         var verdict = cluster.LogLines("silo2", Verdict).FirstOrDefault();
         await cluster.RestartSiloAsync(2);
         await Task.Delay(TimeSpan.FromSeconds(5));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using PurchaseGrains.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace PurchaseGrains.Tests.Faults;
@@ -7,7 +8,8 @@ namespace PurchaseGrains.Tests.Faults;
 /// <summary>
 /// Fault drills against a real local cluster (3 silo processes behind nginx, on the storage of a
 /// <see cref="DrillProfile"/>) under a bounded mixed load, each followed by the invariant check over the database and
-/// what the clients were told. One subclass per profile runs them all (<see cref="PostgresClusterDrills"/>). Each
+/// what the clients were told. One subclass per profile runs them all (<see cref="PostgresClusterDrills"/>,
+/// <see cref="AzureStorageClusterDrills"/>). Each
 /// drill logs a line starting with <c>DRILL</c>: the figures the README quotes.
 /// </summary>
 public abstract partial class ClusterDrills(ITestOutputHelper output, DrillProfile profile)
@@ -69,7 +71,7 @@ public abstract partial class ClusterDrills(ITestOutputHelper output, DrillProfi
         var load = new MixedLoad(cluster.EntryUrl, FulfillmentDeadline);
         try
         {
-            await load.SetUpAsync(cards: 2000, IntentTimeout);
+            await load.SetUpAsync(profile.Cards, IntentTimeout);
         }
         catch
         {
@@ -163,3 +165,7 @@ public abstract partial class ClusterDrills(ITestOutputHelper output, DrillProfi
 /// <summary>Every drill on the PostgreSQL profile.</summary>
 [Collection(FaultCollection.Name)]
 public sealed class PostgresClusterDrills(ITestOutputHelper output) : ClusterDrills(output, new PostgresDrillProfile());
+
+/// <summary>Every drill on the AzureStorage profile; skipped, like the other Azurite tests, only outside CI without Azurite.</summary>
+[Collection(FaultCollection.Name), RequiresAzurite]
+public sealed class AzureStorageClusterDrills(ITestOutputHelper output) : ClusterDrills(output, new AzureStorageDrillProfile());

@@ -9,28 +9,38 @@ public sealed class InvariantViolationException(string invariant, string message
 }
 
 /// <summary>
-/// Reads the database of a cluster (grain payloads in <c>grain_state</c>, and the index tables) and, for the
+/// Reads the database of a cluster (grain payloads in <paramref name="states"/>, and the index tables) and, for the
 /// acknowledged-write checks, what clients were told. One method per invariant; each throws
 /// <see cref="InvariantViolationException"/> naming the offending ids. Runs on the caller's open connection, so a test
 /// can corrupt rows inside a transaction, check, and roll back.
 /// </summary>
-public sealed class InvariantChecker(NpgsqlConnection connection)
+/// <param name="states">
+/// The relation that holds the grain states of <see cref="GrainTypes"/>, shaped like <c>grain_state</c> (grain_type,
+/// grain_key, payload, version, updated_at): that table on the SQL profiles, a copy of what Azure storage holds on the
+/// AzureStorage profile (<see cref="AzureGrainStateCopy"/>). Either way the rules below read the same rows.
+/// </param>
+public sealed class InvariantChecker(NpgsqlConnection connection, string states = InvariantChecker.GrainStateTable)
 {
+    public const string GrainStateTable = "grain_state";
     private const int MaxIdsShown = 20;
+
+    /// <summary>The grain types whose states the invariants read.</summary>
+    public static readonly IReadOnlyList<string> GrainTypes =
+        ["vm_session", "vm_card", "vm_inventory", "vm_buyback_ledger", "purchase_intent", "listing"];
 
     /// <summary>Every session a client got <c>200</c> from <c>buy/init</c> for exists.</summary>
     public async Task AcknowledgedSessionsExistAsync(IReadOnlyCollection<string> sessionIds)
     {
-        var found = await KeysAsync("SELECT grain_key FROM grain_state WHERE grain_type = 'vm_session' AND grain_key = ANY(@ids)", sessionIds);
+        var found = await KeysAsync($"SELECT grain_key FROM {states} WHERE grain_type = 'vm_session' AND grain_key = ANY(@ids)", sessionIds);
         Fail("acknowledged sessions exist", "buy/init answered 200 for sessions that do not exist", sessionIds.Except(found));
     }
 
     /// <summary>Every item a client saw delivered (<c>nfts</c> of buy/init or buy/status) is in that user's inventory.</summary>
     public async Task AcknowledgedDeliveriesExistAsync(IReadOnlyCollection<AcknowledgedDelivery> deliveries)
     {
-        var inventoried = (await PairsAsync("""
+        var inventoried = (await PairsAsync($"""
             SELECT g.grain_key, e->'item'->>'id'
-            FROM grain_state g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'items') e
+            FROM {states} g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'items') e
             WHERE g.grain_type = 'vm_inventory'
             """)).ToHashSet();
         Fail("acknowledged deliveries exist", "items a client was shown as delivered are not in the user's inventory (inventory:item)",
@@ -40,8 +50,8 @@ public sealed class InvariantChecker(NpgsqlConnection connection)
     /// <summary>Every intent a client got <c>201</c> for exists (state written, not abandoned) and is in the query index.</summary>
     public async Task AcknowledgedIntentsExistAsync(IReadOnlyCollection<string> intentIds)
     {
-        var found = await KeysAsync("""
-            SELECT g.grain_key FROM grain_state g JOIN purchase_intent_index i ON i.grain_key = g.grain_key
+        var found = await KeysAsync($"""
+            SELECT g.grain_key FROM {states} g JOIN purchase_intent_index i ON i.grain_key = g.grain_key
             WHERE g.grain_type = 'purchase_intent' AND NOT (g.payload->>'abandoned')::boolean AND g.grain_key = ANY(@ids)
             """, intentIds);
         Fail("acknowledged intents exist", "POST /v1/purchase-intents answered 201 for intents that do not exist", intentIds.Except(found));
@@ -52,8 +62,8 @@ public sealed class InvariantChecker(NpgsqlConnection connection)
     {
         var credited = await KeysAsync("SELECT item_id FROM vm_buyback_credits WHERE item_id = ANY(@ids)", itemIds);
         Fail("acknowledged buybacks are credited", "buyback answered 200 but no credit exists for items", itemIds.Except(credited));
-        var soldBack = await KeysAsync("""
-            SELECT e->'item'->>'id' FROM grain_state g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'items') e
+        var soldBack = await KeysAsync($"""
+            SELECT e->'item'->>'id' FROM {states} g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'items') e
             WHERE g.grain_type = 'vm_inventory' AND e->>'status' = 'sold_back' AND e->'item'->>'id' = ANY(@ids)
             """, itemIds);
         Fail("acknowledged buybacks are credited", "buyback answered 200 but the item is not sold back for items", itemIds.Except(soldBack));
@@ -67,32 +77,32 @@ public sealed class InvariantChecker(NpgsqlConnection connection)
     public async Task EveryCardHasOneHolderAsync()
     {
         const string name = "a card has one holder";
-        Fail(name, "cards in more than one inventory entry", await KeysAsync("""
-            SELECT e->'item'->>'id' FROM grain_state g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'items') e
+        Fail(name, "cards in more than one inventory entry", await KeysAsync($"""
+            SELECT e->'item'->>'id' FROM {states} g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'items') e
             WHERE g.grain_type = 'vm_inventory' GROUP BY 1 HAVING COUNT(*) > 1
             """));
-        Fail(name, "cards delivered by more than one fulfilled session", await KeysAsync("""
-            SELECT e->'card'->>'id' FROM grain_state g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'items') e
+        Fail(name, "cards delivered by more than one fulfilled session", await KeysAsync($"""
+            SELECT e->'card'->>'id' FROM {states} g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'items') e
             WHERE g.grain_type = 'vm_session' AND g.payload->>'status' = 'fulfilled' GROUP BY 1 HAVING COUNT(*) > 1
             """));
-        Fail(name, "cards owned by a user but still in the pool (card state or vm_cards not sold, or sold to someone else)", await KeysAsync("""
+        Fail(name, "cards owned by a user but still in the pool (card state or vm_cards not sold, or sold to someone else)", await KeysAsync($"""
             SELECT e->'item'->>'id'
-            FROM grain_state g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'items') e
-            LEFT JOIN grain_state c ON c.grain_type = 'vm_card' AND c.grain_key = e->'item'->>'id'
+            FROM {states} g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'items') e
+            LEFT JOIN {states} c ON c.grain_type = 'vm_card' AND c.grain_key = e->'item'->>'id'
             LEFT JOIN vm_cards v ON v.grain_key = e->'item'->>'id'
             WHERE g.grain_type = 'vm_inventory'
               AND (c.payload IS NULL OR c.payload->>'status' <> 'sold' OR v.status IS DISTINCT FROM 'sold'
                    OR (c.payload->>'partner') || ':' || (c.payload->>'user_id') <> g.grain_key)
             """));
-        Fail(name, "cards sold but in no inventory (a purchase that never completed delivery)", await KeysAsync("""
-            SELECT c.grain_key FROM grain_state c
+        Fail(name, "cards sold but in no inventory (a purchase that never completed delivery)", await KeysAsync($"""
+            SELECT c.grain_key FROM {states} c
             WHERE c.grain_type = 'vm_card' AND c.payload->>'status' = 'sold'
-              AND NOT EXISTS (SELECT FROM grain_state g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'items') e
+              AND NOT EXISTS (SELECT FROM {states} g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'items') e
                               WHERE g.grain_type = 'vm_inventory' AND e->'item'->>'id' = c.grain_key)
             """));
-        Fail(name, "cards still reserved by a session that has finished (or does not exist): lost to the pool", await KeysAsync("""
-            SELECT c.grain_key FROM grain_state c
-            LEFT JOIN grain_state s ON s.grain_type = 'vm_session' AND s.grain_key = c.payload->>'session_id'
+        Fail(name, "cards still reserved by a session that has finished (or does not exist): lost to the pool", await KeysAsync($"""
+            SELECT c.grain_key FROM {states} c
+            LEFT JOIN {states} s ON s.grain_type = 'vm_session' AND s.grain_key = c.payload->>'session_id'
             WHERE c.grain_type = 'vm_card' AND c.payload->>'status' = 'reserved'
               AND (s.payload IS NULL OR s.payload->>'status' IN ('fulfilled', 'failed'))
             """));
@@ -102,15 +112,15 @@ public sealed class InvariantChecker(NpgsqlConnection connection)
     public async Task ListingsBalanceAsync()
     {
         const string name = "listing quantities balance";
-        Fail(name, "listings where remaining + held + sold != quantity_listed (or a counter is negative)", await KeysAsync("""
-            SELECT grain_key FROM grain_state
+        Fail(name, "listings where remaining + held + sold != quantity_listed (or a counter is negative)", await KeysAsync($"""
+            SELECT grain_key FROM {states}
             WHERE grain_type = 'listing' AND payload->'definition' <> 'null'::jsonb
               AND ((payload->>'remaining')::bigint + (payload->>'held')::bigint + (payload->>'sold')::bigint
                        <> (payload->'definition'->>'quantity_listed')::bigint
                    OR (payload->>'remaining')::bigint < 0 OR (payload->>'held')::bigint < 0 OR (payload->>'sold')::bigint < 0)
             """));
-        Fail(name, "listings whose held or sold counter differs from the sum of their listing_holds lines", await KeysAsync("""
-            SELECT g.grain_key FROM grain_state g
+        Fail(name, "listings whose held or sold counter differs from the sum of their listing_holds lines", await KeysAsync($"""
+            SELECT g.grain_key FROM {states} g
             LEFT JOIN (SELECT listing_id,
                               SUM(CASE WHEN state = 'HELD' THEN quantity ELSE 0 END) AS held,
                               SUM(CASE WHEN state = 'SOLD' THEN quantity ELSE 0 END) AS sold
@@ -129,13 +139,13 @@ public sealed class InvariantChecker(NpgsqlConnection connection)
     {
         const string name = "nothing non-terminal past its deadline";
         var cutoff = now - grace;
-        Fail(name, $"sessions not fulfilled or failed {grace.TotalSeconds:0.#} s after their deadline (id:status)", await KeysAsync("""
-            SELECT grain_key || ':' || (payload->>'status') FROM grain_state
+        Fail(name, $"sessions not fulfilled or failed {grace.TotalSeconds:0.#} s after their deadline (id:status)", await KeysAsync($"""
+            SELECT grain_key || ':' || (payload->>'status') FROM {states}
             WHERE grain_type = 'vm_session' AND payload->>'status' NOT IN ('fulfilled', 'failed')
               AND (payload->>'deadline')::timestamptz < @cutoff
             """, cutoff: cutoff));
-        Fail(name, $"intents unfinished {grace.TotalSeconds:0.#} s after their expiration (id:status:fulfillment_status)", await KeysAsync("""
-            SELECT grain_key || ':' || (payload->>'status') || ':' || (payload->>'fulfillment_status') FROM grain_state
+        Fail(name, $"intents unfinished {grace.TotalSeconds:0.#} s after their expiration (id:status:fulfillment_status)", await KeysAsync($"""
+            SELECT grain_key || ':' || (payload->>'status') || ':' || (payload->>'fulfillment_status') FROM {states}
             WHERE grain_type = 'purchase_intent' AND NOT (payload->>'abandoned')::boolean
               AND (payload->>'expiration')::timestamptz < @cutoff
               AND (payload->>'status' = 'pending'
@@ -154,18 +164,18 @@ public sealed class InvariantChecker(NpgsqlConnection connection)
         const string name = "nothing applied twice";
         Fail(name, "items credited by more than one buyback credit", await KeysAsync(
             "SELECT item_id FROM vm_buyback_credits GROUP BY item_id HAVING COUNT(*) > 1"));
-        Fail(name, "ledgers crediting an item more than once (ledger:item)", await KeysAsync("""
-            SELECT g.grain_key || ':' || (e->>'item_id') FROM grain_state g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'credits') e
+        Fail(name, "ledgers crediting an item more than once (ledger:item)", await KeysAsync($"""
+            SELECT g.grain_key || ':' || (e->>'item_id') FROM {states} g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'credits') e
             WHERE g.grain_type = 'vm_buyback_ledger' GROUP BY g.grain_key, e->>'item_id' HAVING COUNT(*) > 1
             """));
-        Fail(name, "items credited by a buyback but not sold back (paid and still owned)", await KeysAsync("""
+        Fail(name, "items credited by a buyback but not sold back (paid and still owned)", await KeysAsync($"""
             SELECT b.item_id FROM vm_buyback_credits b
-            WHERE NOT EXISTS (SELECT FROM grain_state g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'items') e
+            WHERE NOT EXISTS (SELECT FROM {states} g CROSS JOIN LATERAL jsonb_array_elements(g.payload->'items') e
                               WHERE g.grain_type = 'vm_inventory' AND e->'item'->>'id' = b.item_id AND e->>'status' = 'sold_back')
             """));
-        Fail(name, "intents whose listing line disagrees with their status (id:status:line state:line quantity)", await KeysAsync("""
+        Fail(name, "intents whose listing line disagrees with their status (id:status:line state:line quantity)", await KeysAsync($"""
             SELECT g.grain_key || ':' || (g.payload->>'status') || ':' || COALESCE(h.state, 'none') || ':' || COALESCE(h.quantity::text, '-')
-            FROM grain_state g LEFT JOIN listing_holds h ON h.grain_key = g.grain_key
+            FROM {states} g LEFT JOIN listing_holds h ON h.grain_key = g.grain_key
             WHERE g.grain_type = 'purchase_intent' AND NOT (g.payload->>'abandoned')::boolean
               AND CASE g.payload->>'status'
                     WHEN 'confirmed' THEN h.state IS DISTINCT FROM 'SOLD' OR h.quantity <> (g.payload->>'quantity')::bigint
@@ -173,13 +183,13 @@ public sealed class InvariantChecker(NpgsqlConnection connection)
                     ELSE h.state IS DISTINCT FROM 'RELEASED'
                   END
             """));
-        Fail(name, "ledger lines SOLD or HELD for intents that do not exist or were abandoned", await KeysAsync("""
+        Fail(name, "ledger lines SOLD or HELD for intents that do not exist or were abandoned", await KeysAsync($"""
             SELECT h.grain_key FROM listing_holds h
-            LEFT JOIN grain_state g ON g.grain_type = 'purchase_intent' AND g.grain_key = h.grain_key
+            LEFT JOIN {states} g ON g.grain_type = 'purchase_intent' AND g.grain_key = h.grain_key
             WHERE h.state IN ('SOLD', 'HELD') AND (g.payload IS NULL OR (g.payload->>'abandoned')::boolean)
             """));
-        Fail(name, "completed intents without exactly quantity distinct item claims", await KeysAsync("""
-            SELECT g.grain_key FROM grain_state g
+        Fail(name, "completed intents without exactly quantity distinct item claims", await KeysAsync($"""
+            SELECT g.grain_key FROM {states} g
             WHERE g.grain_type = 'purchase_intent' AND g.payload->>'fulfillment_status' = 'completed'
               AND jsonb_typeof(g.payload->'item_claim_ids') = 'array'
               AND ((SELECT COUNT(DISTINCT x) FROM jsonb_array_elements_text(g.payload->'item_claim_ids') x) <> (g.payload->>'quantity')::bigint
@@ -213,16 +223,24 @@ public sealed class InvariantChecker(NpgsqlConnection connection)
         System.Text.RegularExpressions.Regex.Matches(message, @"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|fault-card-\d+")
             .Select(m => m.Value).Distinct().Take(MaxIdsShown).ToList();
 
-    /// <summary>Everything stored about <paramref name="ids"/>: grain rows, reminders, ledger lines, for a failure report.</summary>
-    public static async Task<string> DescribeAsync(NpgsqlConnection connection, IReadOnlyList<string> ids)
+    /// <summary>
+    /// Everything stored about <paramref name="ids"/>: grain rows (from <paramref name="states"/>), reminders (when they
+    /// are on this database), ledger lines, for a failure report.
+    /// </summary>
+    public static async Task<string> DescribeAsync(NpgsqlConnection connection, IReadOnlyList<string> ids, string states = GrainStateTable)
     {
-        var text = new System.Text.StringBuilder();
-        foreach (var sql in new[]
+        var queries = new List<string>
         {
-            "SELECT grain_type, grain_key, version::text, updated_at::text, payload::text FROM grain_state WHERE grain_key = ANY(@ids) OR payload->>'session_id' = ANY(@ids)",
-            "SELECT grain_id, name, start_at::text, period_ms::text, etag::text FROM orleans_reminders WHERE EXISTS (SELECT FROM unnest(@ids::text[]) k WHERE position(k in grain_id) > 0)",
+            $"SELECT grain_type, grain_key, version::text, updated_at::text, payload::text FROM {states} WHERE grain_key = ANY(@ids) OR payload->>'session_id' = ANY(@ids)",
             "SELECT grain_key, listing_id, quantity::text, state, COALESCE(bucket, '-') FROM listing_holds WHERE grain_key = ANY(@ids)",
-        })
+        };
+        await using (var probe = new NpgsqlCommand("SELECT to_regclass('orleans_reminders') IS NOT NULL", connection))
+        {
+            if ((bool)(await probe.ExecuteScalarAsync())!)
+                queries.Add("SELECT grain_id, name, start_at::text, period_ms::text, etag::text FROM orleans_reminders WHERE EXISTS (SELECT FROM unnest(@ids::text[]) k WHERE position(k in grain_id) > 0)");
+        }
+        var text = new System.Text.StringBuilder();
+        foreach (var sql in queries)
         {
             await using var command = new NpgsqlCommand(sql, connection);
             command.Parameters.AddWithValue("ids", ids.ToArray());

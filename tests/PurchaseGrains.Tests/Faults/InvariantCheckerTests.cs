@@ -11,11 +11,12 @@ namespace PurchaseGrains.Tests.Faults;
 /// cancelled intents), that the checker must find sound; each test breaks one thing by hand in a transaction it
 /// rolls back, and the checker must name it. So we know the fault tests would catch a violation.
 /// </summary>
-public sealed class CheckerDatabase : IAsyncLifetime
+public class CheckerDatabase : IAsyncLifetime
 {
     private readonly PostgresDatabase _database = new();
 
-    public string ConnectionString { get; private set; } = "";
+    /// <summary>The schema the silo's PostgreSQL rows are in.</summary>
+    public string ConnectionString { get; protected set; } = "";
     public ClientRecord Record { get; } = new();
     public string DeliveredSession { get; private set; } = "";
     public string SecondSession { get; private set; } = "";
@@ -29,11 +30,10 @@ public sealed class CheckerDatabase : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (PostgresDatabase.SkipReason is not null)
+        if (SkipReason is not null)
             return;
         await _database.InitializeAsync();
-        ConnectionString = await _database.CreateSchemaAsync();
-        await using var silo = await TestSilo.StartPostgresAsync(ConnectionString, IntentApi.Settings());
+        await using var silo = await StartSiloAsync(_database);
         var vm = new VmApi(silo);
         await vm.PutPackAsync("p1");
         await vm.AddCardsAsync("p1", "card", 1m, 2m, 3m, 4m, 5m, 6m);
@@ -65,6 +65,15 @@ public sealed class CheckerDatabase : IAsyncLifetime
     }
 
     public Task DisposeAsync() => _database.DisposeAsync();
+
+    protected virtual string? SkipReason => PostgresDatabase.SkipReason;
+
+    /// <summary>A silo of the storage profile under check, on a schema of its own in <paramref name="database"/> (<see cref="ConnectionString"/>).</summary>
+    protected virtual async Task<TestSilo> StartSiloAsync(PostgresDatabase database)
+    {
+        ConnectionString = await database.CreateSchemaAsync();
+        return await TestSilo.StartPostgresAsync(ConnectionString, IntentApi.Settings());
+    }
 }
 
 public sealed class InvariantCheckerTests(CheckerDatabase db) : IClassFixture<CheckerDatabase>

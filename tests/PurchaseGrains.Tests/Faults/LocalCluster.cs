@@ -6,9 +6,10 @@ using PurchaseGrains.Tests.Infrastructure;
 namespace PurchaseGrains.Tests.Faults;
 
 /// <summary>
-/// A real local cluster for fault tests, run by the infra/cluster scripts: a throwaway PostgreSQL, N silo processes
-/// (the silo build next to this test build) and nginx, on free loopback ports and in a folder of its own under /tmp,
-/// so it never meets a developer's cluster (<c>.cluster</c>, port 5100) or another test.
+/// A real local cluster for fault tests, run by the infra/cluster scripts: a throwaway PostgreSQL (and Azurite on the
+/// AzureStorage profile), N silo processes (the silo build next to this test build) and nginx, on free loopback ports
+/// and in a folder of its own under /tmp, so it never meets a developer's cluster (<c>.cluster</c>, port 5100) or
+/// another test.
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
@@ -51,6 +52,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The silos' own connection string (pool size capped by start.sh).</summary>
     public string ConnectionString => File.ReadAllText(Path.Combine(Directory, "postgres.conn")).Trim();
 
+    /// <summary>The connection string of the AzureStorage profile's Azurite.</summary>
+    public string AzureConnectionString => File.ReadAllText(Path.Combine(Directory, "azurite.conn")).Trim();
+
     /// <summary>
     /// Why fault tests cannot run here, or null. Only outside CI, and only for lack of nginx or PostgreSQL server
     /// binaries: under <c>CI=true</c> the scripts install what is missing, and a failure to start is a test failure.
@@ -77,11 +81,15 @@ public sealed class LocalCluster : IAsyncDisposable
         var directory = Path.Combine(Path.GetTempPath(), $"purchasegrains-faults-{Guid.NewGuid():N}"[..36]);
         var basePort = LoopbackPorts.NextRange(silos + 1);
         var postgresPort = LoopbackPorts.Next();
+        // Azurite (AzureStorage profile) on ports of ours too: after a restart it must find them free again, and the ports
+        // other Azurites pick from (10000 up) may be taken by another test run in the meantime.
+        var azuritePort = LoopbackPorts.NextRange(3);
         var environment = new Dictionary<string, string>(settings)
         {
             ["CLUSTER_DIR"] = directory,
             ["CLUSTER_PORT"] = basePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CLUSTER_PG_PORT"] = postgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CLUSTER_AZURITE_PORT"] = azuritePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CLUSTER_SILO_FROM"] = SiloBuildDirectory(),
             ["CLUSTER_UPSTREAM_HEADER"] = "1",
         };
@@ -123,7 +131,13 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Task StartPostgresAsync() => RunScriptAsync("start-postgres.sh");
 
-    /// <summary>The recorded process id of <paramref name="name"/> (silo1.., nginx, postgres), or null.</summary>
+    /// <summary>The AzureStorage profile's Azurite (<c>CLUSTER_STORAGE=AzureStorage</c>), stopped with its data kept on disk.</summary>
+    public Task StopAzuriteAsync() => RunScriptAsync("stop-azurite.sh");
+
+    /// <summary>Azurite again on its data and its ports, so the silos' connection string still holds.</summary>
+    public Task StartAzuriteAsync() => RunScriptAsync("start-azurite.sh");
+
+    /// <summary>The recorded process id of <paramref name="name"/> (silo1.., nginx, postgres, azurite), or null.</summary>
     public int? ProcessId(string name)
     {
         var line = File.ReadAllLines(Path.Combine(Directory, "pids")).FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));

@@ -21,6 +21,7 @@ public sealed class MixedLoad : IAsyncDisposable
     private const string PartnerKey = "dev-partner-key";
     private const string AdminKey = "dev-admin-key";
     private const string WebhookSecret = "whsec_dev";
+    private const int SetUpBatchesAtOnce = 3;
 
     private readonly LoadClient _client;
     private readonly TimeSpan _sessionDeadline;
@@ -53,8 +54,10 @@ public sealed class MixedLoad : IAsyncDisposable
             },
         });
         Require(pack, 200);
-        // Batches in parallel: nginx spreads them over the silos.
-        await Task.WhenAll(Enumerable.Range(0, (cards + 199) / 200).Select(async b =>
+        // Batches in parallel, nginx spreading them over the silos, but a few at a time: all ten at once made each take
+        // longer than nginx's 30 s read timeout on the AzureStorage profile of a loaded machine (a 504, then retried).
+        var batches = new ParallelOptions { MaxDegreeOfParallelism = SetUpBatchesAtOnce };
+        await Parallel.ForEachAsync(Enumerable.Range(0, (cards + 199) / 200), batches, async (b, _) =>
         {
             var batch = Enumerable.Range(b * 200, Math.Min(200, cards - b * 200)).Select(i => new
             {
@@ -62,7 +65,7 @@ public sealed class MixedLoad : IAsyncDisposable
                 fmv = i % 5 == 0 ? 10m + i % 90 : 1m + i % 9, type = "enft",
             }).ToArray();
             Require(await _client.SendAsync("setup", HttpMethod.Post, $"/admin/v1/packs/{PackId}/cards", AdminKey, new { cards = batch }), 200);
-        }));
+        });
         for (var i = 0; i < 2; i++)
         {
             var listing = await _client.SendAsync("setup", HttpMethod.Post, "/v1/listings", AdminKey, new

@@ -69,6 +69,10 @@ public sealed class AzuriteFactAttribute : FactAttribute
     }
 }
 
-/// <summary>Marks a subclass of a storage suite that runs on the AzureStorage profile (Azurite and PostgreSQL).</summary>
+/// <summary>
+/// Marks a subclass of a storage suite, or of the fault drills, that runs on the AzureStorage profile (Azurite and
+/// PostgreSQL): its <see cref="StorageFactAttribute"/> and <see cref="Faults.FaultFactAttribute"/> tests skip like
+/// <see cref="AzuriteFactAttribute"/>.
+/// </summary>
 [AttributeUsage(AttributeTargets.Class)]
 public sealed class RequiresAzuriteAttribute : Attribute;
