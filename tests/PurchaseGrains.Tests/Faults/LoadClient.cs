@@ -34,19 +34,18 @@ public sealed class LoadClient(Uri entry, ClientRecord record) : IDisposable
         var payload = body as byte[] ?? (body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body));
         var key = method == HttpMethod.Post && apiKey is not null ? Guid.NewGuid().ToString("N") : null;
         var requestId = Interlocked.Increment(ref _requests);
-        var giveUpAt = DateTimeOffset.UtcNow + RetryBudget;
-        var delay = TimeSpan.FromMilliseconds(200);
+        var retries = new RetrySchedule();
         for (var attempt = 1; ; attempt++)
         {
             var (outcome, answer, text) = await SendOnceAsync(operation, method, path, apiKey, payload, key, stripeSignature, attempt, requestId);
-            if (!outcome.Retryable || DateTimeOffset.UtcNow + delay > giveUpAt)
+            if (!outcome.Retryable)
             {
-                if (key is not null && !outcome.Retryable && (attempt > 1 || Interlocked.Increment(ref _posts) % ReplaySampleEvery == 0))
+                if (key is not null && (attempt > 1 || Interlocked.Increment(ref _posts) % ReplaySampleEvery == 0))
                     await CheckReplayAsync(outcome, text, method, path, apiKey, payload, key);
                 return answer;
             }
-            await Task.Delay(delay);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
+            if (!await retries.WaitAsync())
+                return answer;
         }
     }
 
@@ -54,13 +53,16 @@ public sealed class LoadClient(Uri entry, ClientRecord record) : IDisposable
     private async Task CheckReplayAsync(RequestOutcome first, string firstText, HttpMethod method, string path, string? apiKey,
         byte[]? payload, string key)
     {
-        for (var attempt = 1; attempt <= 5; attempt++)
+        // A replay may meet the same outage its first answer did: it retries like any request, within the same budget.
+        var retries = new RetrySchedule();
+        for (var attempt = 1; ; attempt++)
         {
             var (replay, _, text) = await SendOnceAsync($"replay:{first.Operation}", method, path, apiKey, payload, key, null, attempt,
                 -first.Request);
             if (replay.Retryable)
             {
-                await Task.Delay(200 * attempt);
+                if (!await retries.WaitAsync())
+                    return;
                 continue;
             }
             if (first.Status < 500)
@@ -163,4 +165,21 @@ public sealed class LoadClient(Uri entry, ClientRecord record) : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>The pauses between one request's attempts: 200 ms, doubling up to 1 s, until <see cref="RetryBudget"/> is spent.</summary>
+    private sealed class RetrySchedule
+    {
+        private readonly DateTimeOffset _giveUpAt = DateTimeOffset.UtcNow + RetryBudget;
+        private TimeSpan _delay = TimeSpan.FromMilliseconds(200);
+
+        /// <summary>Waits before the next attempt; false (without waiting) when the budget would be passed.</summary>
+        public async Task<bool> WaitAsync()
+        {
+            if (DateTimeOffset.UtcNow + _delay > _giveUpAt)
+                return false;
+            await Task.Delay(_delay);
+            _delay = TimeSpan.FromMilliseconds(Math.Min(_delay.TotalMilliseconds * 2, 1000));
+            return true;
+        }
+    }
 }
