@@ -74,5 +74,6 @@ public abstract partial class ClusterDrills
         Assert.True(left && leftAt - thawedAt < WokenSiloLeaves, $"silo 2 still ran {Seconds(leftAt - thawedAt)} after waking to find itself declared dead");
         Assert.NotNull(verdict);
         AssertProgress(drill.Record.Requests, leftAt, DateTimeOffset.UtcNow, "after silo 2 woke and left");
+        drill.Passed();
     }
 }

@@ -9,10 +9,10 @@ namespace PurchaseGrains.Tests.Faults;
 /// Fault drills against a real local cluster (3 silo processes behind nginx, on the storage of a
 /// <see cref="DrillProfile"/>) under a bounded mixed load, each followed by the invariant check over the database and
 /// what the clients were told. One subclass per profile runs them all (<see cref="PostgresClusterDrills"/>,
-/// <see cref="AzureStorageClusterDrills"/>). Each
-/// drill logs a line starting with <c>DRILL</c>: the figures the README quotes.
+/// <see cref="AzureStorageClusterDrills"/>), one after another on the cluster they share (<see cref="SharedCluster"/>).
+/// Each drill logs a line starting with <c>DRILL</c>: the figures the README quotes.
 /// </summary>
-public abstract partial class ClusterDrills(ITestOutputHelper output, DrillProfile profile)
+public abstract partial class ClusterDrills(ITestOutputHelper output, DrillProfile profile, SharedCluster shared)
 {
     protected const int Silos = 3;
     private static readonly TimeSpan FulfillmentDeadline = TimeSpan.FromSeconds(6);
@@ -50,37 +50,46 @@ public abstract partial class ClusterDrills(ITestOutputHelper output, DrillProfi
         ["Logging__LogLevel__Orleans"] = System.Environment.GetEnvironmentVariable("FAULTS_ORLEANS_LOG_LEVEL") ?? "Warning",
     };
 
-    /// <summary>A running drill: the cluster, its load (started), and a clock from the start.</summary>
-    protected sealed class Drill(LocalCluster cluster, MixedLoad load) : IAsyncDisposable
+    /// <summary>
+    /// A running drill: the cluster, its load (started), and a clock from the start. Unless the drill reached
+    /// <see cref="Passed"/>, disposing it gives the cluster up, so the next drill starts on a new one.
+    /// </summary>
+    protected sealed class Drill(SharedCluster shared, LocalCluster cluster, MixedLoad load) : IAsyncDisposable
     {
+        private bool _passed;
+
         public LocalCluster Cluster { get; } = cluster;
         public MixedLoad Load { get; } = load;
         public ClientRecord Record => Load.Record;
         public Stopwatch Watch { get; } = Stopwatch.StartNew();
 
+        /// <summary>Every assertion held: the cluster, healthy and consistent, may serve the next drill.</summary>
+        public void Passed() => _passed = true;
+
         public async ValueTask DisposeAsync()
         {
             await Load.DisposeAsync();
-            await Cluster.DisposeAsync();
+            if (!_passed)
+                await shared.GiveUpAsync(Cluster);
         }
     }
 
     protected async Task<Drill> StartDrillAsync()
     {
-        var cluster = await LocalCluster.StartAsync(Silos, Settings, Log);
+        var cluster = await shared.TakeAsync(Silos, Settings, Log);
         var load = new MixedLoad(cluster.EntryUrl, FulfillmentDeadline);
         try
         {
-            await load.SetUpAsync(profile.Cards, IntentTimeout);
+            shared.CardsAdded += await load.SetUpAsync(shared.CardsAdded, profile.Cards, IntentTimeout);
         }
         catch
         {
             await load.DisposeAsync();
-            await cluster.DisposeAsync();
+            await shared.GiveUpAsync(cluster);
             throw;
         }
         load.Start();
-        return new Drill(cluster, load);
+        return new Drill(shared, cluster, load);
     }
 
     /// <summary>
@@ -164,8 +173,10 @@ public abstract partial class ClusterDrills(ITestOutputHelper output, DrillProfi
 
 /// <summary>Every drill on the PostgreSQL profile.</summary>
 [Collection(FaultCollection.Name)]
-public sealed class PostgresClusterDrills(ITestOutputHelper output) : ClusterDrills(output, new PostgresDrillProfile());
+public sealed class PostgresClusterDrills(ITestOutputHelper output, SharedCluster shared)
+    : ClusterDrills(output, new PostgresDrillProfile(), shared), IClassFixture<SharedCluster>;
 
 /// <summary>Every drill on the AzureStorage profile; skipped, like the other Azurite tests, only outside CI without Azurite.</summary>
 [Collection(FaultCollection.Name), RequiresAzurite]
-public sealed class AzureStorageClusterDrills(ITestOutputHelper output) : ClusterDrills(output, new AzureStorageDrillProfile());
+public sealed class AzureStorageClusterDrills(ITestOutputHelper output, SharedCluster shared)
+    : ClusterDrills(output, new AzureStorageDrillProfile(), shared), IClassFixture<SharedCluster>;

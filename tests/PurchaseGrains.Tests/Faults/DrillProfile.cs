@@ -16,7 +16,7 @@ public abstract class DrillProfile
     /// <summary>Variables for the cluster scripts and silos that select this profile.</summary>
     public abstract IReadOnlyDictionary<string, string> Environment { get; }
 
-    /// <summary>The cards the load's pack starts with: what a drill's purchases draw from, with room to spare.</summary>
+    /// <summary>The cards in stock when a drill's load starts (the pack is topped up to it): what its purchases draw from, with room to spare.</summary>
     public virtual int Cards => 2000;
 
     /// <summary>Stops the database that holds grain state and membership, for the database-restart drill.</summary>
@@ -27,7 +27,8 @@ public abstract class DrillProfile
     /// <summary>Checks every invariant at <paramref name="now"/>; throws <see cref="InvariantViolationException"/> with a report.</summary>
     public async Task CheckInvariantsAsync(LocalCluster cluster, ClientRecord record, DateTimeOffset now, TimeSpan grace, Action<string> log)
     {
-        await using var connection = new NpgsqlConnection(cluster.ConnectionString);
+        // Unpooled: a pooled connection from an earlier drill on the same cluster may predate the database restart drill.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         var states = await GrainStatesAsync(cluster, connection, log);
         try
@@ -74,8 +75,8 @@ public sealed class AzureStorageDrillProfile : DrillProfile
     };
 
     /// <summary>
-    /// Half the PostgreSQL profile's, since each card is a state write to Azurite at set-up (2,000 took about 20 s, 80 s
-    /// over the four drills); the purchases of a drill on this profile drew at most about 380 of them.
+    /// Half the PostgreSQL profile's, since each card is a state write to Azurite at set-up (2,000 took about 20 s); the
+    /// purchases of a drill on this profile drew at most about 380 of them.
     /// </summary>
     public override int Cards => 1000;
 

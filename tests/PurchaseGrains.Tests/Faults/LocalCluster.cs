@@ -16,7 +16,7 @@ public sealed class LocalCluster : IAsyncDisposable
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(4);
 
     private readonly Dictionary<string, string> _environment;
-    private readonly Action<string> _log;
+    private readonly Dictionary<string, long> _logsReadFrom = [];
     private bool _stopped;
 
     private LocalCluster(string directory, int siloCount, int basePort, int postgresPort, Dictionary<string, string> environment,
@@ -27,8 +27,11 @@ public sealed class LocalCluster : IAsyncDisposable
         BasePort = basePort;
         PostgresPort = postgresPort;
         _environment = environment;
-        _log = log;
+        Log = log;
     }
+
+    /// <summary>Where the scripts' progress goes: the output of the test using the cluster.</summary>
+    public Action<string> Log { get; set; }
 
     public string Directory { get; }
 
@@ -144,11 +147,30 @@ public sealed class LocalCluster : IAsyncDisposable
         return line is null ? null : int.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The lines of <paramref name="name"/>'s log that contain <paramref name="text"/>.</summary>
+    /// <summary>From now on <see cref="LogLines"/> reads only what the logs gain: a drill on a cluster another drill used sees its own lines.</summary>
+    public void MarkLogs()
+    {
+        _logsReadFrom.Clear();
+        foreach (var log in System.IO.Directory.EnumerateFiles(Path.Combine(Directory, "logs"), "*.log"))
+            _logsReadFrom[Path.GetFileNameWithoutExtension(log)] = new FileInfo(log).Length;
+    }
+
+    /// <summary>The lines of <paramref name="name"/>'s log, since <see cref="MarkLogs"/> if called, that contain <paramref name="text"/>.</summary>
     public IReadOnlyList<string> LogLines(string name, string text)
     {
         var path = Path.Combine(Directory, "logs", name + ".log");
-        return File.Exists(path) ? File.ReadLines(path).Where(l => l.Contains(text, StringComparison.OrdinalIgnoreCase)).ToList() : [];
+        if (!File.Exists(path))
+            return [];
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        stream.Seek(Math.Min(_logsReadFrom.GetValueOrDefault(name), stream.Length), SeekOrigin.Begin);
+        using var reader = new StreamReader(stream);
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Contains(text, StringComparison.OrdinalIgnoreCase))
+                lines.Add(line);
+        }
+        return lines;
     }
 
     public string LogTail(string name, int lines = 30)
@@ -168,7 +190,7 @@ public sealed class LocalCluster : IAsyncDisposable
         }
         catch (Exception exception)
         {
-            _log($"stop.sh failed: {exception.Message}");
+            Log($"stop.sh failed: {exception.Message}");
         }
         if (!KeepDirectory)
         {
@@ -212,7 +234,7 @@ public sealed class LocalCluster : IAsyncDisposable
             throw new TimeoutException($"infra/cluster/{script} did not finish within {ScriptTimeout.TotalSeconds} s:\n{output}");
         }
         process.WaitForExit(); // drains the output events
-        _log($"{script} {string.Join(' ', arguments)} ({watch.Elapsed.TotalSeconds:0.0} s, exit {process.ExitCode})");
+        Log($"{script} {string.Join(' ', arguments)} ({watch.Elapsed.TotalSeconds:0.0} s, exit {process.ExitCode})");
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"infra/cluster/{script} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{output}");
     }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace PurchaseGrains.Tests.Faults;
 
 /// <summary>
@@ -34,16 +32,8 @@ public sealed class MembershipWatch : IAsyncDisposable
         {
             foreach (var silo in silos)
             {
-                try
-                {
-                    using var answer = await http.GetAsync(new Uri(silo, "/health/ready"), token);
-                    using var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync(token));
-                    if (body.RootElement.GetProperty("active_silos").GetInt32() <= activeWhenDeclared)
-                        return DateTimeOffset.UtcNow;
-                }
-                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
-                {
-                }
+                if (await SiloReadiness.ReadAsync(http, silo, token) is { } readiness && readiness.ActiveSilos <= activeWhenDeclared)
+                    return DateTimeOffset.UtcNow;
             }
             try { await Task.Delay(100, token); }
             catch (OperationCanceledException) { }

@@ -40,8 +40,12 @@ public sealed class MixedLoad : IAsyncDisposable
 
     public ClientRecord Record { get; } = new();
 
-    /// <summary>A pack of <paramref name="cards"/> cards and two listings whose intents expire after <paramref name="intentTimeout"/>.</summary>
-    public async Task SetUpAsync(int cards, TimeSpan intentTimeout)
+    /// <summary>
+    /// The pack, topped up to <paramref name="cards"/> cards in stock (new ids from <paramref name="firstCard"/>: a drill
+    /// on a cluster an earlier drill used finds the cards that drill left), and two new listings whose intents expire
+    /// after <paramref name="intentTimeout"/>. Returns how many cards it added.
+    /// </summary>
+    public async Task<int> SetUpAsync(int firstCard, int cards, TimeSpan intentTimeout)
     {
         var pack = await _client.SendAsync("setup", HttpMethod.Put, $"/admin/v1/packs/{PackId}", AdminKey, new
         {
@@ -54,12 +58,14 @@ public sealed class MixedLoad : IAsyncDisposable
             },
         });
         Require(pack, 200);
+        var inStock = (int)pack.Body!["in_stock"]!.GetValue<long>();
+        var adding = Math.Max(0, cards - inStock);
         // Batches in parallel, nginx spreading them over the silos, but a few at a time: all ten at once made each take
         // longer than nginx's 30 s read timeout on the AzureStorage profile of a loaded machine (a 504, then retried).
         var batches = new ParallelOptions { MaxDegreeOfParallelism = SetUpBatchesAtOnce };
-        await Parallel.ForEachAsync(Enumerable.Range(0, (cards + 199) / 200), batches, async (b, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, (adding + 199) / 200), batches, async (b, _) =>
         {
-            var batch = Enumerable.Range(b * 200, Math.Min(200, cards - b * 200)).Select(i => new
+            var batch = Enumerable.Range(firstCard + b * 200, Math.Min(200, adding - b * 200)).Select(i => new
             {
                 id = $"fault-card-{i}", name = $"Fault card {i}", image = $"https://cdn.example.com/f{i}.png", back_image = (string?)null,
                 fmv = i % 5 == 0 ? 10m + i % 90 : 1m + i % 9, type = "enft",
@@ -77,6 +83,7 @@ public sealed class MixedLoad : IAsyncDisposable
             Require(listing, 201);
             _listings.Add(listing.Body!["id"]!.GetValue<string>());
         }
+        return adding;
     }
 
     public void Start()
