@@ -20,6 +20,12 @@ public static partial class AzureGrainStateCopy
 {
     public const string Table = "azure_grain_state";
 
+    /// <summary>The reminders, copied for failure reports (<see cref="InvariantChecker.DescribeAsync"/>).</summary>
+    public const string RemindersTable = "azure_reminders";
+
+    /// <summary>The table Orleans' Azure reminder service keeps its rows in (its default; the silo does not change it).</summary>
+    private const string OrleansReminderTable = "OrleansReminders";
+
     /// <summary>Orleans' table provider: a state's partition key is the service id and the grain id, its '/' made '_'.</summary>
     private static string PartitionKeyPrefix(string serviceId, string grainType) => $"{serviceId}_{grainType}_";
 
@@ -62,7 +68,26 @@ public static partial class AzureGrainStateCopy
         }
         await using (var analyze = new NpgsqlCommand($"ANALYZE {Table}", connection))
             await analyze.ExecuteNonQueryAsync();
+        await CopyRemindersAsync(azure.CreateTableServiceClient().GetTableClient(OrleansReminderTable), connection);
         return rows.Count;
+    }
+
+    /// <summary>Every reminder row, as <c>orleans_reminders</c> shows them on PostgreSQL: grain, name, start, period, ETag.</summary>
+    private static async Task CopyRemindersAsync(TableClient reminders, NpgsqlConnection connection)
+    {
+        await using (var create = new NpgsqlCommand(
+            $"CREATE TEMP TABLE {RemindersTable} (grain_id text, name text, start_at text, period text, etag text)", connection))
+            await create.ExecuteNonQueryAsync();
+        await using var import = await connection.BeginBinaryImportAsync(
+            $"COPY {RemindersTable} (grain_id, name, start_at, period, etag) FROM STDIN (FORMAT BINARY)");
+        await foreach (var entity in reminders.QueryAsync<TableEntity>())
+        {
+            await import.StartRowAsync();
+            foreach (var column in new[] { entity.GetString("GrainReference"), entity.GetString("ReminderName"), entity.GetString("StartAt"),
+                         entity.GetString("Period"), entity.ETag.ToString() })
+                await import.WriteAsync(column, NpgsqlDbType.Text);
+        }
+        await import.CompleteAsync();
     }
 
     private static async Task<List<StateRow>> TableStatesAsync(TableClient table, string serviceId)

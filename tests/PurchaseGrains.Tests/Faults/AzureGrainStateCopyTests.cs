@@ -61,6 +61,17 @@ public sealed class AzureGrainStateCopyTests(AzureCheckerDatabase db) : IClassFi
         ], rows);
     }
 
+    [AzuriteFact]
+    public async Task AFailureReportShowsTheRemindersOrleansKeepsInAzureTableStorage()
+    {
+        await using var connection = await CopyAsync();
+        var report = await InvariantChecker.DescribeAsync(connection, [db.PendingIntent], AzureGrainStateCopy.Table);
+        var lines = report.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, line => line.StartsWith($"purchase_intent | {db.PendingIntent} |", StringComparison.Ordinal));
+        // The pending intent's backstop: its grain, the reminder's name, start and period.
+        Assert.Contains(lines, line => line.StartsWith("purchase_intent/", StringComparison.Ordinal) && line.Contains(db.PendingIntent, StringComparison.Ordinal));
+    }
+
     private async Task<NpgsqlConnection> CopyAsync()
     {
         var connection = new NpgsqlConnection(db.ConnectionString);

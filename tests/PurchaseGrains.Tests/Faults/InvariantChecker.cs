@@ -224,8 +224,8 @@ public sealed class InvariantChecker(NpgsqlConnection connection, string states 
             .Select(m => m.Value).Distinct().Take(MaxIdsShown).ToList();
 
     /// <summary>
-    /// Everything stored about <paramref name="ids"/>: grain rows (from <paramref name="states"/>), reminders (when they
-    /// are on this database), ledger lines, for a failure report.
+    /// Everything stored about <paramref name="ids"/>: grain rows (from <paramref name="states"/>), reminders (on this
+    /// database, or copied by <see cref="AzureGrainStateCopy"/>), ledger lines, for a failure report.
     /// </summary>
     public static async Task<string> DescribeAsync(NpgsqlConnection connection, IReadOnlyList<string> ids, string states = GrainStateTable)
     {
@@ -234,10 +234,14 @@ public sealed class InvariantChecker(NpgsqlConnection connection, string states 
             $"SELECT grain_type, grain_key, version::text, updated_at::text, payload::text FROM {states} WHERE grain_key = ANY(@ids) OR payload->>'session_id' = ANY(@ids)",
             "SELECT grain_key, listing_id, quantity::text, state, COALESCE(bucket, '-') FROM listing_holds WHERE grain_key = ANY(@ids)",
         };
-        await using (var probe = new NpgsqlCommand("SELECT to_regclass('orleans_reminders') IS NOT NULL", connection))
+        await using (var probe = new NpgsqlCommand("SELECT to_regclass('orleans_reminders') IS NOT NULL, to_regclass('azure_reminders') IS NOT NULL", connection))
+        await using (var tables = await probe.ExecuteReaderAsync())
         {
-            if ((bool)(await probe.ExecuteScalarAsync())!)
+            await tables.ReadAsync();
+            if (tables.GetBoolean(0))
                 queries.Add("SELECT grain_id, name, start_at::text, period_ms::text, etag::text FROM orleans_reminders WHERE EXISTS (SELECT FROM unnest(@ids::text[]) k WHERE position(k in grain_id) > 0)");
+            if (tables.GetBoolean(1))
+                queries.Add($"SELECT grain_id, name, start_at, period, etag FROM {AzureGrainStateCopy.RemindersTable} WHERE EXISTS (SELECT FROM unnest(@ids::text[]) k WHERE position(k in grain_id) > 0)");
         }
         var text = new System.Text.StringBuilder();
         foreach (var sql in queries)
