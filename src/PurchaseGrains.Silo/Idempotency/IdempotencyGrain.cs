@@ -55,12 +55,19 @@ public sealed class IdempotencyGrain(
 
     private const string ExpiryReminder = "expire";
 
+    /// <summary>
+    /// The run whose record this activation was told to abandon but could not clear (storage down). The key is free
+    /// for a retry: it begins its own record, so while storage is still down it meets that write's 503, not a 409
+    /// "still being processed" for a run that is over. The settlement retries the clear meanwhile.
+    /// </summary>
+    private string? _abandonedRun;
+
     public async Task<IdempotencyDecision> Begin(string requestHash, SiloAddress runner, string run)
     {
         var now = time.GetUtcNow();
         if (IsRunning(requestHash, run) && record.State.Run == run)
             return new(IdempotencyOutcome.Execute);
-        if (record.RecordExists && !IsLapsed(record.State, now) && !RanOnADeadSilo(record.State))
+        if (record.RecordExists && !IsLapsed(record.State, now) && !RanOnADeadSilo(record.State) && !WasAbandoned(record.State))
         {
             if (record.State.RequestHash != requestHash)
                 return new(IdempotencyOutcome.Mismatch);
@@ -85,9 +92,20 @@ public sealed class IdempotencyGrain(
 
     public async Task Abandon(string requestHash, string run)
     {
-        if (IsRunning(requestHash, run))
+        if (!IsRunning(requestHash, run))
+            return;
+        try
+        {
             await record.ClearStateAsync();
+        }
+        catch
+        {
+            _abandonedRun = run;
+            throw;
+        }
     }
+
+    private bool WasAbandoned(IdempotencyRecord state) => state.Response is null && state.Run is { } run && run == _abandonedRun;
 
     /// <summary>The record is this run's and still waits for its answer (a late call of an earlier run changes nothing).</summary>
     private bool IsRunning(string requestHash, string run) =>

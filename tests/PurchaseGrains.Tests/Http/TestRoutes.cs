@@ -30,7 +30,7 @@ public sealed class CounterGrain([PersistentState("counter", GrainStores.Main)] 
     public async Task<int> Increment(int by)
     {
         counter.State.Value += by;
-        await counter.WriteStateAsync();
+        await counter.WriteOrDeactivateAsync(this);
         return counter.State.Value;
     }
 
