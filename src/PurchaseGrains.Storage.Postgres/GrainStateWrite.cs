@@ -11,7 +11,7 @@ internal enum GrainStateOperation { Insert, Update, Clear }
 /// </summary>
 internal sealed class GrainStateWrite : CombinedWrite
 {
-    private static readonly ConcurrentDictionary<string, GrainStateShape> Shapes = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<(GrainStateOperation Operation, string GrainType, string StateName, string Signatures), GrainStateShape> Shapes = new();
 
     private GrainStateWrite(StateRowId grainId, string stateName, GrainStateShape shape, string? payload, long? expected,
         IndexRow[][] rowsBySlot) : base($"{grainId}/{stateName}")
@@ -49,10 +49,19 @@ internal sealed class GrainStateWrite : CombinedWrite
         return new GrainStateWrite(grainId, stateName, shape, null, expectedVersion, []);
     }
 
+    /// <summary>
+    /// The shape, found by its parts: no key string is built for a write once its shape is known (writes with no index
+    /// row or one, the usual, find it by the slot's own signature).
+    /// </summary>
     private static GrainStateShape ShapeFor(GrainStateOperation operation, string grainType, string stateName, IReadOnlyList<IndexSlot> slots)
     {
-        var key = $"{operation}|{grainType}|{stateName}|{string.Join("|", slots.Select(s => s.Signature))}";
-        return Shapes.GetOrAdd(key, static (k, shape) => new GrainStateShape(k, shape.operation, shape.grainType, shape.stateName, shape.slots),
-            (operation, grainType, stateName, slots));
+        var signatures = slots.Count switch
+        {
+            0 => "",
+            1 => slots[0].Signature,
+            _ => string.Join("|", slots.Select(s => s.Signature)),
+        };
+        return Shapes.GetOrAdd((operation, grainType, stateName, signatures), static (k, slots) =>
+            new GrainStateShape($"{k.Operation}|{k.GrainType}|{k.StateName}|{k.Signatures}", k.Operation, k.GrainType, k.StateName, slots), slots);
     }
 }

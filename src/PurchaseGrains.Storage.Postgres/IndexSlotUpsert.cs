@@ -12,6 +12,11 @@ internal static class IndexSlotUpsert
     /// <summary>Splits a write's rows by slot (table and column layout), slots in order of first appearance.</summary>
     public static (List<IndexSlot> Slots, IndexRow[][] RowsBySlot) Group(IReadOnlyList<IndexRow> rows)
     {
+        // Most writes carry no row or one: no lists to grow for them.
+        if (rows.Count == 0)
+            return ([], []);
+        if (rows.Count == 1)
+            return ([IndexSlot.Of(rows[0])], [[rows[0]]]);
         var slots = new List<IndexSlot>();
         var rowsBySlot = new List<List<IndexRow>>();
         foreach (var row in rows)

@@ -87,7 +87,7 @@ public static class PurchaseIntentIndex
             ["intent_count"] = count,
         });
 
-    public static IndexRow Row(string intentId, PurchaseIntentState intent) => new(TableName, intentId, new Dictionary<string, object?>
+    public static IndexRow Row(string intentId, PurchaseIntentState intent) => new(TableName, intentId, new Dictionary<string, object?>(Table.Columns.Count)
     {
         ["partner"] = intent.Partner,
         ["created_at"] = UnixMicros.From(intent.CreatedAt),

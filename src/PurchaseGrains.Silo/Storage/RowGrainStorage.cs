@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Orleans;
@@ -78,7 +79,11 @@ public sealed class RowGrainStorage(IStateRowStore rows, MintedStateRows minted)
     }
 
     /// <summary>The row key: the grain type name (<c>[GrainType]</c>, e.g. <c>vm_session</c>) and the string key.</summary>
-    internal static StateRowId RowId(OrleansGrainId grainId) => new(grainId.Type.ToString()!, grainId.Key.ToString()!);
+    internal static StateRowId RowId(OrleansGrainId grainId) =>
+        new(TypeNames.GetOrAdd(grainId.Type, static type => type.ToString()!), grainId.Key.ToString()!);
+
+    /// <summary>A grain type's name is decoded once, not on every read and write.</summary>
+    private static readonly ConcurrentDictionary<Orleans.Runtime.GrainType, string> TypeNames = new();
 
     /// <summary>The row version an ETag names; an ETag this store never issued (another provider's) is a conflict.</summary>
     private static long? Version(StateRowId id, string stateName, string? etag) =>
