@@ -25,11 +25,20 @@ internal sealed class PostgresWriteCombiner : IAsyncDisposable
     }
 
     /// <summary>Runs the write with whatever else is waiting; its answer, or null when the statement returned no row for it.</summary>
-    public async Task<long?> ExecuteAsync(CombinedWrite write, CancellationToken cancellationToken)
+    /// <remarks>Not an async method: a write's own task is the answer, with no state machine around it.</remarks>
+    public Task<long?> ExecuteAsync(CombinedWrite write, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        _queue.Add(write);
-        return await write.Result.Task.WaitAsync(cancellationToken);
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled<long?>(cancellationToken);
+        try
+        {
+            _queue.Add(write);
+        }
+        catch (Exception exception)
+        {
+            return Task.FromException<long?>(exception);
+        }
+        return cancellationToken.CanBeCanceled ? write.Result.Task.WaitAsync(cancellationToken) : write.Result.Task;
     }
 
     private async Task RunAsync(List<CombinedWrite> arrived)

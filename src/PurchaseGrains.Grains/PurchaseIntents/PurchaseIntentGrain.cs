@@ -176,7 +176,8 @@ public sealed partial class PurchaseIntentGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (IntentReminder.TryParse(reminderName) is not { } reminder || _backstopDropped)
+        // The tick that comes second, after the timer's turn expired the intent and dropped the backstop: nothing to parse.
+        if (_backstopDropped || IntentReminder.TryParse(reminderName) is not { } reminder)
             return;
         _reminder ??= await this.GetReminder(reminderName);
         if (!state.RecordExists || State.Abandoned)
