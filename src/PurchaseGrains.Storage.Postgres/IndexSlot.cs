@@ -19,35 +19,55 @@ internal sealed record IndexSlot(string Table, IReadOnlyList<IndexColumnSlot> Co
     private static readonly ConcurrentDictionary<string, IndexSlot>.AlternateLookup<ReadOnlySpan<char>> KnownBySpan =
         Known.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    public string Signature { get; } = Table + ":" + string.Join(",", Columns.Select(c => $"{c.Name}={(int)c.Kind}"));
+    public string Signature { get; } = SignatureOf(Table, Columns);
 
     public static IndexSlot Of(IndexRow row)
     {
-        // The signature as Signature spells it: table:name=kind,name=kind (a kind is one digit).
-        var length = row.Table.Length + 1;
+        var length = row.Table.Length;
         foreach (var column in row.Columns)
-            length += column.Key.Length + 3;
+            length += column.Key.Length;
+        length = SignatureLength(length, row.Columns.Count);
         Span<char> buffer = length <= 1024 ? stackalloc char[length] : new char[length];
-        row.Table.CopyTo(buffer);
-        var at = row.Table.Length;
-        buffer[at++] = ':';
-        var first = true;
+        var at = SpellTable(buffer, row.Table);
         foreach (var column in row.Columns)
-        {
-            if (!first)
-                buffer[at++] = ',';
-            first = false;
-            column.Key.CopyTo(buffer[at..]);
-            at += column.Key.Length;
-            buffer[at++] = '=';
-            buffer[at++] = (char)('0' + (int)KindOf(row.Table, column.Key, column.Value));
-        }
-        var signature = buffer[..at];
-        if (KnownBySpan.TryGetValue(signature, out var known))
+            at = SpellColumn(buffer, at, column.Key, KindOf(row.Table, column.Key, column.Value));
+        if (KnownBySpan.TryGetValue(buffer[..at], out var known))
             return known;
         var slot = new IndexSlot(row.Table,
             [.. row.Columns.Select(column => new IndexColumnSlot(column.Key, KindOf(row.Table, column.Key, column.Value)))]);
         return Known.GetOrAdd(slot.Signature, slot);
+    }
+
+    private static string SignatureOf(string table, IReadOnlyList<IndexColumnSlot> columns)
+    {
+        var buffer = new char[SignatureLength(table.Length + columns.Sum(c => c.Name.Length), columns.Count)];
+        var at = SpellTable(buffer, table);
+        foreach (var column in columns)
+            at = SpellColumn(buffer, at, column.Name, column.Kind);
+        return new string(buffer, 0, at);
+    }
+
+    // A signature is spelt one way, by the two methods below: table:name=kind,name=kind (a kind is one digit).
+
+    /// <summary>At most the signature's length, from its table's and column names' lengths.</summary>
+    private static int SignatureLength(int nameCharacters, int columns) => nameCharacters + 1 + columns * 3;
+
+    private static int SpellTable(Span<char> buffer, string table)
+    {
+        table.CopyTo(buffer);
+        buffer[table.Length] = ':';
+        return table.Length + 1;
+    }
+
+    private static int SpellColumn(Span<char> buffer, int at, string name, IndexValueKind kind)
+    {
+        if (buffer[at - 1] != ':') // not the first column, which follows the table's colon
+            buffer[at++] = ',';
+        name.CopyTo(buffer[at..]);
+        at += name.Length;
+        buffer[at++] = '=';
+        buffer[at++] = (char)('0' + (int)kind);
+        return at;
     }
 
     public bool Equals(IndexSlot? other) => other is not null && other.Signature == Signature;
