@@ -21,6 +21,12 @@ public sealed class GcLog : EventListener
     public sealed record Collection(long Number, int Generation, string Kind, string Reason)
     {
         public TimeSpan Paused { get; set; }
+
+        /// <summary>Bytes the collection kept alive out of the generations it collected (gen 0 and 1): what it copied.</summary>
+        public long Promoted { get; set; }
+
+        /// <summary>GC handles in use after it: each collection walks them.</summary>
+        public long Handles { get; set; }
     }
 
     public IReadOnlyList<Collection> Stop()
@@ -68,6 +74,10 @@ public sealed class GcLog : EventListener
                     var type = e.Payload![5] as string ?? "?";
                     _sampledBytesByType[type] = _sampledBytesByType.GetValueOrDefault(type) + Convert.ToInt64(e.Payload[3]);
                     break;
+                case "GCHeapStats_V2" when _current is { } collected:
+                    collected.Promoted = Field(e, "TotalPromotedSize0") + Field(e, "TotalPromotedSize1");
+                    collected.Handles = Field(e, "GCHandleCount");
+                    break;
                 case "GCSuspendEEBegin_V1":
                     _suspendedAt = e.TimeStamp;
                     break;
@@ -86,4 +96,7 @@ public sealed class GcLog : EventListener
         0 => "small alloc", 1 => "induced", 2 => "low memory", 3 => "empty", 4 => "large alloc", 5 => "out of space (SOH)",
         6 => "out of space (LOH)", 7 => "induced not forced", 8 => "stress", 9 => "low memory host", _ => $"reason {reason}",
     };
+
+    private static long Field(EventWrittenEventArgs e, string name) =>
+        e.PayloadNames!.IndexOf(name) is var i and >= 0 ? Convert.ToInt64(e.Payload![i]) : 0;
 }

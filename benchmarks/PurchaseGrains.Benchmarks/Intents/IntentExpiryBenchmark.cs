@@ -153,7 +153,8 @@ public static class IntentExpiryBenchmark
             Report.Line(Suite, $"  allocated: {type}", share * 100, "%");
         foreach (var kind in collections.GroupBy(c => (c.Generation, c.Kind)).OrderBy(g => g.Key))
             Report.Line(Suite, $"  gen {kind.Key.Generation} {kind.Key.Kind} collections", kind.Count(), "GCs",
-                $"paused {kind.Sum(c => c.Paused.TotalMilliseconds):0} ms, longest {kind.Max(c => c.Paused.TotalMilliseconds):0} ms; {string.Join(", ", kind.Select(c => c.Reason).Distinct())}");
+                $"paused {kind.Sum(c => c.Paused.TotalMilliseconds):0} ms, longest {kind.Max(c => c.Paused.TotalMilliseconds):0} ms; " +
+                $"promoted {kind.Sum(c => c.Promoted) / 1e6:0} MB, up to {kind.Max(c => c.Handles):N0} GC handles; {string.Join(", ", kind.Select(c => c.Reason).Distinct())}");
 
 
         string[] allListings = [warmUp, calibration, .. listingIds];
