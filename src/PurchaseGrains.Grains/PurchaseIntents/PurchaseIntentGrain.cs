@@ -30,6 +30,7 @@ public sealed partial class PurchaseIntentGrain(
     ListingTerms terms,
     ListingReleaseQueue releases,
     ListingTrackQueue tracking,
+    ExpiryGate expiries,
     IOptions<PurchaseIntentOptions> options,
     IOptions<PaymentOptions> paymentOptions,
     IOptions<ReminderBackstopOptions> backstop,
@@ -203,7 +204,7 @@ public sealed partial class PurchaseIntentGrain(
         if (Exists && State.Status == IntentStatus.Pending)
         {
             if (time.GetUtcNow() >= State.Expiration)
-                await ExpireAsync();
+                await expiries.RunAsync(ExpireAsync);
             else
                 await PollPaymentAsync();
         }

@@ -12,8 +12,9 @@ public static class PurchaseIntentServices
     public static IServiceCollection AddPurchaseIntentGrains(this IServiceCollection services)
     {
         services.AddOptions<PurchaseIntentOptions>().BindConfiguration(PurchaseIntentOptions.Section)
-            .Validate(o => o.PaymentPollInterval > TimeSpan.Zero && o.PaymentFailureBudget >= 1 && o.FulfillmentMaxAttempts >= 1,
-                "PurchaseIntents: PaymentPollInterval must be positive, PaymentFailureBudget and FulfillmentMaxAttempts at least 1")
+            .Validate(o => o.PaymentPollInterval > TimeSpan.Zero && o.PaymentFailureBudget >= 1 && o.FulfillmentMaxAttempts >= 1
+                    && o.ExpiriesAtOnce >= 1,
+                "PurchaseIntents: PaymentPollInterval must be positive, PaymentFailureBudget, FulfillmentMaxAttempts and ExpiriesAtOnce at least 1")
             .ValidateOnStart();
         services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section);
 
@@ -27,6 +28,7 @@ public static class PurchaseIntentServices
         services.TryAddSingleton<ListingReleaseQueue>();
         services.TryAddSingleton<ListingTrackQueue>();
         services.TryAddSingleton<MintedStateRows>();
+        services.TryAddSingleton<ExpiryGate>();
         services.TryAddSingleton<IPaymentProvider, SandboxPaymentProvider>();
         services.TryAddSingleton<IPurchaseFulfillment, SandboxPurchaseFulfillment>();
         return services;

@@ -60,38 +60,6 @@ public class ExpiryAsOfTests : SiloSuite
         Assert.Equal((0, 1), (await api.TotalResultsAsync($"{filter}&email=buyer@example.com&status=PENDING"),
             await api.TotalResultsAsync($"{filter}&email=buyer@example.com&status=EXPIRED")));
     }
-
-    /// <summary>Holds every PaymentIntent cancellation (the first step of an expiry) until released.</summary>
-    private sealed class HeldCancellations
-    {
-        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task FirstHeld => _held.Task;
-
-        public Task HoldAsync()
-        {
-            _held.TrySetResult();
-            return _released.Task;
-        }
-
-        public void Release() => _released.TrySetResult();
-    }
-
-    private sealed class HeldCancellationProvider(IPaymentProvider inner, HeldCancellations gate) : IPaymentProvider
-    {
-        public Task<PaymentIntentSnapshot> CreateAsync(CreatePaymentIntent request, CancellationToken cancellationToken) =>
-            inner.CreateAsync(request, cancellationToken);
-
-        public Task<PaymentIntentSnapshot?> GetAsync(string paymentIntentId, CancellationToken cancellationToken) =>
-            inner.GetAsync(paymentIntentId, cancellationToken);
-
-        public async Task<PaymentIntentSnapshot?> CancelAsync(string paymentIntentId, CancellationToken cancellationToken)
-        {
-            await gate.HoldAsync();
-            return await inner.CancelAsync(paymentIntentId, cancellationToken);
-        }
-    }
 }
 
 [RequiresPostgres]
