@@ -17,5 +17,5 @@ public sealed class PurchaseIntentOptions
     public TimeSpan FulfillmentRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Intents a silo expires at once when many fall due together; the rest wait their turn (<see cref="ExpiryGate"/>).</summary>
-    public int ExpiriesAtOnce { get; set; } = 512;
+    public int ExpiriesAtOnce { get; set; } = 2048;
 }
