@@ -22,7 +22,8 @@ public interface IPurchaseIntentGrain : IGrainWithStringKey
     /// <summary>Null when unknown to this partner.</summary>
     Task<PurchaseIntentView?> Get(string partner);
 
-    Task<CancelOutcome> Cancel(string partner);
+    /// <param name="requestId">Unique to the DELETE: when it runs again after a handover, it gets the answer of its first run.</param>
+    Task<CancelOutcome> Cancel(string partner, string requestId);
 
     /// <summary>A verified provider webhook event about this intent's PaymentIntent.</summary>
     Task<PaymentEventOutcome> ApplyPaymentEvent(PaymentEvent paymentEvent);

@@ -139,11 +139,13 @@ public sealed partial class PurchaseIntentGrain(
         return Exists && State.IsVisibleTo(partner) ? State.ToView(PrimaryKey) : null;
     }
 
-    public async Task<CancelOutcome> Cancel(string partner)
+    public async Task<CancelOutcome> Cancel(string partner, string requestId)
     {
         await ExpireIfDueAsync();
         if (!Exists || !State.IsVisibleTo(partner))
             return CancelOutcome.NotFound;
+        if (State.WasCancelledBy(requestId))
+            return CancelOutcome.Cancelled;
         if (State.Status != IntentStatus.Pending)
             return CancelOutcome.NotPending;
         if (await PaidAtProviderAfterCancelAsync())
@@ -156,7 +158,7 @@ public sealed partial class PurchaseIntentGrain(
             await ConfirmSoldAsync();
             return CancelOutcome.NotPending;
         }
-        State.Cancel();
+        State.Cancel(requestId);
         await WriteAsync();
         await SettleIfDoneAsync();
         return CancelOutcome.Cancelled;

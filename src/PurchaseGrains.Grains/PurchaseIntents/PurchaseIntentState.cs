@@ -52,6 +52,9 @@ public sealed class PurchaseIntentState : IIndexedState
     public int FulfillmentAttempts { get; set; }
     public string? Note { get; set; }
 
+    /// <summary>The id of the request that cancelled the intent (<see cref="Cancel"/>).</summary>
+    public string? CancelledBy { get; set; }
+
     /// <summary>A new intent, PENDING, on the listing terms its hold answered with; counted in <paramref name="bucket"/>.</summary>
     public static PurchaseIntentState Open(NewIntent request, Listings.ListingDefinition definition, DateTimeOffset createdAt,
         DateTimeOffset expiration, string bucket) => new()
@@ -101,7 +104,17 @@ public sealed class PurchaseIntentState : IIndexedState
 
     public bool Expire() => Move(IntentStatus.Pending, IntentStatus.Expired);
 
-    public bool Cancel() => Move(IntentStatus.Pending, IntentStatus.Cancelled);
+    /// <summary>Cancels a PENDING intent, remembering which request did (<paramref name="by"/>) so that request can run again.</summary>
+    public bool Cancel(string by)
+    {
+        if (!Move(IntentStatus.Pending, IntentStatus.Cancelled))
+            return false;
+        CancelledBy = by;
+        return true;
+    }
+
+    /// <summary>The DELETE that cancelled this intent, when it was one: its run after a handover answers as the first did.</summary>
+    public bool WasCancelledBy(string request) => Status == IntentStatus.Cancelled && CancelledBy == request;
 
     /// <summary>Needs a person: a payment that failed past the budget, or money that arrived after the hold was gone.</summary>
     public bool Unresolve(string reason)

@@ -21,8 +21,9 @@ public static class PurchaseIntentEndpoints
             .ProducesErrors(StatusCodes.Status400BadRequest).WithQueryParameters([.. ListQueryParameters.IntentFilters, .. ListQueryParameters.Page]);
         group.MapGet("/{id}", Get).WithName("GetPurchaseIntent").WithSummary("One purchase intent")
             .ProducesErrors(StatusCodes.Status404NotFound);
+        // Safe to run again after a handover: the grain knows the request that cancelled it and answers it 204 again.
         group.MapDelete("/{id}", Cancel).WithName("CancelPurchaseIntent").WithSummary("Cancel a PENDING purchase intent")
-            .ProducesErrors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
+            .ProducesErrors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).SafeToRunAgain();
         return group;
     }
 
@@ -56,13 +57,20 @@ public static class PurchaseIntentEndpoints
         return intent is null ? NotFound() : TypedResults.Ok(intent);
     }
 
-    private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> Cancel(string id, Caller caller, IGrainFactory grains) =>
-        (string.IsNullOrWhiteSpace(id) ? CancelOutcome.NotFound : await grains.GetGrain<IPurchaseIntentGrain>(id).Cancel(caller.Partner)) switch
+    private static async Task<Results<NoContent, JsonHttpResult<ApiError>>> Cancel(string id, Caller caller, IGrainFactory grains,
+        HttpContext http) =>
+        (string.IsNullOrWhiteSpace(id) ? CancelOutcome.NotFound
+            : await grains.GetGrain<IPurchaseIntentGrain>(id).Cancel(caller.Partner, RequestId(http))) switch
         {
             CancelOutcome.Cancelled => TypedResults.NoContent(),
             CancelOutcome.NotPending => ApiErrors.Status(StatusCodes.Status409Conflict, "Only PENDING purchase intents can be cancelled"),
             _ => NotFound(),
         };
+
+    /// <summary>This request's own id, the same in every run of its handler.</summary>
+    private static string RequestId(HttpContext http) => (string)(http.Items[RequestIdKey] ??= Guid.NewGuid().ToString("N"));
+
+    private static readonly object RequestIdKey = new();
 
     /// <summary>A UUID whose leading bits are the time (version 7): new intents' keys land at the right edge of every
     /// primary-key index instead of on a random page.</summary>

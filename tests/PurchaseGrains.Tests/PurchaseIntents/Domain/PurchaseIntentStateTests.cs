@@ -14,17 +14,32 @@ public sealed class PurchaseIntentStateTests
         Assert.True(intent.Confirm());
         Assert.False(intent.Confirm());
         Assert.False(intent.Expire());
-        Assert.False(intent.Cancel());
+        Assert.False(intent.Cancel("delete-1"));
         Assert.Equal(IntentStatus.Confirmed, intent.Status);
 
         var expired = Pending();
         Assert.True(expired.Expire());
         Assert.False(expired.Confirm());
-        Assert.False(expired.Cancel());
+        Assert.False(expired.Cancel("delete-1"));
 
         var cancelled = Pending();
-        Assert.True(cancelled.Cancel());
+        Assert.True(cancelled.Cancel("delete-1"));
         Assert.Equal(IntentStatus.Cancelled, cancelled.Status);
+        Assert.False(cancelled.Cancel("delete-2"));
+    }
+
+    [Fact]
+    public void ACancelledIntentKnowsTheRequestThatCancelledIt()
+    {
+        var cancelled = Pending();
+        Assert.True(cancelled.Cancel("delete-1"));
+        Assert.True(cancelled.WasCancelledBy("delete-1"));
+        Assert.False(cancelled.WasCancelledBy("delete-2"));
+
+        var expired = Pending();
+        expired.Expire();
+        Assert.False(expired.Cancel("delete-1"));
+        Assert.False(expired.WasCancelledBy("delete-1"));
     }
 
     [Fact]
