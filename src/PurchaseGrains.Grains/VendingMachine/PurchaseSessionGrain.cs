@@ -83,6 +83,9 @@ public sealed partial class PurchaseSessionGrain(
     private IGrainTimer? _pollTimer;
     private IGrainReminder? _reminder;
 
+    /// <summary>Cards whose reservation call failed: it may have landed, so a failing purchase gives them back too.</summary>
+    private readonly HashSet<string> _unansweredReservations = new(StringComparer.Ordinal);
+
     private string SessionId => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -281,7 +284,7 @@ public sealed partial class PurchaseSessionGrain(
             var claimed = false;
             foreach (var cardId in await pool.CandidatesAsync(pack.Id, tier, CandidatesPerDraw, Random.Shared, CancellationToken.None))
             {
-                if (await GrainFactory.GetGrain<ICardGrain>(cardId).Reserve(SessionId) is { } card)
+                if (await ReserveAsync(cardId) is { } card)
                 {
                     items.Add(new SessionItem(card, pack.BuybackPriceOf(card.Fmv), card.MintAddress));
                     claimed = true;
@@ -291,6 +294,23 @@ public sealed partial class PurchaseSessionGrain(
             counts = claimed ? counts.Select(c => c.Tier == tier ? c with { Available = c.Available - 1 } : c).ToList() : null;
         }
         return items.Count == amount ? items : null;
+    }
+
+    /// <summary>
+    /// Reserves a card for this session. A call that fails may still have reserved it (a silo killed after the card's
+    /// write, before its answer): the card is remembered, and given back with the session's own if the purchase fails.
+    /// </summary>
+    private async Task<CardData?> ReserveAsync(string cardId)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<ICardGrain>(cardId).Reserve(SessionId);
+        }
+        catch
+        {
+            _unansweredReservations.Add(cardId);
+            throw;
+        }
     }
 
     private async Task DeliverAsync(PurchaseSessionState session)
@@ -304,7 +324,8 @@ public sealed partial class PurchaseSessionGrain(
     }
 
     private async Task ReleaseAsync(PurchaseSessionState session) =>
-        await ReleaseAsync(session.Items.Select(i => i.Card.Id).Concat(await pool.ReservedByAsync(SessionId, CancellationToken.None)));
+        await ReleaseAsync(session.Items.Select(i => i.Card.Id).Concat(_unansweredReservations)
+            .Concat(await pool.ReservedByAsync(SessionId, CancellationToken.None)));
 
     private async Task ReleaseAsync(IEnumerable<string> cardIds)
     {

@@ -6,8 +6,9 @@ namespace PurchaseGrains.Silo.Http;
 /// Runs a handler again when one of its grain calls failed with a <see cref="GrainHandover"/>, where that is safe:
 /// a read (GET, HEAD); a POST run under its Idempotency-Key, which is the run the client's own retry with that key
 /// would make (the key's record stays this run's, and the handlers derive their ids from the key); a route marked
-/// <see cref="SafeToRunAgain{TBuilder}"/>. Any other request is answered the 503 at once, for its client to decide:
-/// a DELETE, say, whose first run may have happened, would be answered differently the second time.
+/// <see cref="SafeToRunAgain{TBuilder}"/> (the Stripe webhook; an intent's DELETE, which the intent recognises by its
+/// request id). Any other request is answered the 503 at once, for its client to decide: a keyless POST, say, whose
+/// first run may have happened, would be run twice.
 /// </summary>
 public static class GrainHandoverRetry
 {

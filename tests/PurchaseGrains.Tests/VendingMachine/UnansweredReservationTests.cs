@@ -1,0 +1,59 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+using Orleans.Runtime;
+using PurchaseGrains.Grains.VendingMachine;
+using PurchaseGrains.Tests.Infrastructure;
+
+namespace PurchaseGrains.Tests.VendingMachine;
+
+/// <summary>
+/// A card's reservation can land without its answer: the silo holding the card is killed after the card's write. On
+/// the AzureStorage profile the pool's row may then still say available (the card's state is written first, its query
+/// row after), so the session cannot find the card by its rows. It remembers the card whose reservation failed and
+/// gives it back with its own when the purchase fails. Found by the AzureStorage kill drill.
+/// </summary>
+public sealed class UnansweredReservationTests
+{
+    [Fact]
+    public async Task ACardWhoseReservationLostItsAnswerIsGivenBackWhenThePurchaseFails()
+    {
+        var database = Path.Combine(Path.GetTempPath(), $"pg-test-{Guid.NewGuid():N}.db");
+        var lostAnswer = new FirstReservationAnswerLost(database);
+        await using var silo = await TestSilo.StartSqliteAsync(database,
+            configure: builder => builder.Services.AddSingleton<IOutgoingGrainCallFilter>(lostAnswer));
+        var api = new VmApi(silo);
+        await api.PutPackAsync("p1");
+        await api.AddCardsAsync("p1", "c", 1m);
+        api.Partner.DefaultRequestHeaders.Add("Idempotency-Key", "buy-unanswered");
+
+        await api.BuyAsync("p1", 1, "first-buyer");
+        Assert.True(lostAnswer.Lost);
+
+        api.Partner.DefaultRequestHeaders.Remove("Idempotency-Key");
+        await api.BuyOkAsync("p1", 1, "second-buyer");
+    }
+
+    /// <summary>Lets the first reservation land, leaves the pool's row as it was before, and loses the answer.</summary>
+    private sealed class FirstReservationAnswerLost(string database) : IOutgoingGrainCallFilter
+    {
+        private int _lost;
+
+        public bool Lost => Volatile.Read(ref _lost) == 1;
+
+        public async Task Invoke(IOutgoingGrainCallContext context)
+        {
+            await context.Invoke();
+            if (context.InterfaceMethod?.Name != nameof(ICardGrain.Reserve) || Interlocked.CompareExchange(ref _lost, 1, 0) != 0)
+                return;
+            await using (var connection = new SqliteConnection($"Data Source={database}"))
+            {
+                await connection.OpenAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = "UPDATE vm_cards SET status = 'available', session_id = NULL WHERE status = 'reserved'";
+                await command.ExecuteNonQueryAsync();
+            }
+            throw new SiloUnavailableException("the answer was lost with the card's silo");
+        }
+    }
+}
