@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans;
-using Orleans.Runtime;
 using PurchaseGrains.Grains.Listings;
 using PurchaseGrains.Grains.PurchaseIntents;
 using PurchaseGrains.Tests.Infrastructure;
@@ -18,7 +17,7 @@ public sealed class CancelHandoverTests
     [Fact]
     public async Task ADeleteWhoseAnswerWasLostToAHandoverIsRunAgainAndAnsweredAsItsFirstRunWas()
     {
-        var lostAnswer = new FirstCancelAnswerLost();
+        var lostAnswer = new FirstAnswerLost(nameof(IPurchaseIntentGrain.Cancel));
         await using var silo = await TestSilo.StartSqliteAsync(settings: IntentApi.Settings(),
             configure: builder => builder.Services.AddSingleton<IOutgoingGrainCallFilter>(lostAnswer));
         using var api = new IntentApi(silo);
@@ -33,20 +32,5 @@ public sealed class CancelHandoverTests
         Assert.Equal(new ListingCounters(10, 10, 0, 0), await api.CountersAsync(listing));
         var another = await api.Partner.DeleteAsync($"/v1/purchase-intents/{intent}");
         Assert.Equal(HttpStatusCode.Conflict, another.StatusCode);
-    }
-
-    /// <summary>Lets the first cancel run, then loses its answer the way a leaving silo does.</summary>
-    private sealed class FirstCancelAnswerLost : IOutgoingGrainCallFilter
-    {
-        private int _lost;
-
-        public bool Lost => Volatile.Read(ref _lost) == 1;
-
-        public async Task Invoke(IOutgoingGrainCallContext context)
-        {
-            await context.Invoke();
-            if (context.InterfaceMethod?.Name == nameof(IPurchaseIntentGrain.Cancel) && Interlocked.CompareExchange(ref _lost, 1, 0) == 0)
-                throw new SiloUnavailableException("the answer was lost with a silo leaving the cluster");
-        }
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans;
-using Orleans.Runtime;
 using PurchaseGrains.Grains.VendingMachine;
 using PurchaseGrains.Tests.Infrastructure;
 
@@ -19,7 +18,7 @@ public sealed class UnansweredReservationTests
     public async Task ACardWhoseReservationLostItsAnswerIsGivenBackWhenThePurchaseFails()
     {
         var database = Path.Combine(Path.GetTempPath(), $"pg-test-{Guid.NewGuid():N}.db");
-        var lostAnswer = new FirstReservationAnswerLost(database);
+        var lostAnswer = new FirstAnswerLost(nameof(ICardGrain.Reserve), () => LeaveThePoolRowAvailableAsync(database));
         await using var silo = await TestSilo.StartSqliteAsync(database,
             configure: builder => builder.Services.AddSingleton<IOutgoingGrainCallFilter>(lostAnswer));
         var api = new VmApi(silo);
@@ -34,26 +33,13 @@ public sealed class UnansweredReservationTests
         await api.BuyOkAsync("p1", 1, "second-buyer");
     }
 
-    /// <summary>Lets the first reservation land, leaves the pool's row as it was before, and loses the answer.</summary>
-    private sealed class FirstReservationAnswerLost(string database) : IOutgoingGrainCallFilter
+    /// <summary>The pool's row of the reserved card as it was before the reservation: available.</summary>
+    private static async Task LeaveThePoolRowAvailableAsync(string database)
     {
-        private int _lost;
-
-        public bool Lost => Volatile.Read(ref _lost) == 1;
-
-        public async Task Invoke(IOutgoingGrainCallContext context)
-        {
-            await context.Invoke();
-            if (context.InterfaceMethod?.Name != nameof(ICardGrain.Reserve) || Interlocked.CompareExchange(ref _lost, 1, 0) != 0)
-                return;
-            await using (var connection = new SqliteConnection($"Data Source={database}"))
-            {
-                await connection.OpenAsync();
-                await using var command = connection.CreateCommand();
-                command.CommandText = "UPDATE vm_cards SET status = 'available', session_id = NULL WHERE status = 'reserved'";
-                await command.ExecuteNonQueryAsync();
-            }
-            throw new SiloUnavailableException("the answer was lost with the card's silo");
-        }
+        await using var connection = new SqliteConnection($"Data Source={database}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE vm_cards SET status = 'available', session_id = NULL WHERE status = 'reserved'";
+        await command.ExecuteNonQueryAsync();
     }
 }
