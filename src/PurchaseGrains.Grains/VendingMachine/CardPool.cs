@@ -111,11 +111,6 @@ public sealed class CardPool(IIndexQueries queries)
         return [.. after, .. before.Take(limit - after.Count)];
     }
 
-    /// <summary>Cards a session holds in reserve, including any it claimed before a crash and never recorded.</summary>
-    public Task<IReadOnlyList<string>> ReservedByAsync(string sessionId, CancellationToken cancellationToken) =>
-        queries.QueryAsync<string>("SELECT grain_key FROM vm_cards WHERE session_id = @sessionId AND status = 'reserved'",
-            new { sessionId }, cancellationToken);
-
     /// <summary>The pack's cards reserved, by whichever session, and unchanged since before <paramref name="cutoff"/>.</summary>
     public Task<IReadOnlyList<Reservation>> ReservedBeforeAsync(string packId, DateTimeOffset cutoff, int limit, CancellationToken cancellationToken) =>
         queries.QueryAsync<Reservation>("""

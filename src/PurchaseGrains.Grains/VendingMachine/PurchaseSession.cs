@@ -35,6 +35,13 @@ public sealed class PurchaseSessionState : IIndexedState
     public string? MintId { get; set; }
     public string? TxHash { get; set; }
     public List<SessionItem> Items { get; set; } = [];
+
+    /// <summary>
+    /// While assigning: every card the session may try to reserve, written before it tries them. A reservation can
+    /// land without its answer, and on the AzureStorage profile before the card's pool row says so; whichever activation
+    /// fails the session gives back each of these still reserved by it, even after a crash lost the one that tried.
+    /// </summary>
+    public List<string> Candidates { get; set; } = [];
     public SessionFailure Failure { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset Deadline { get; set; }
@@ -89,12 +96,25 @@ public static class PurchaseSessionFlow
         Deadline = now + deadline,
     };
 
+    /// <summary>Cards the session is about to try to reserve: recorded (and written) before it tries them.</summary>
+    public static void WillTry(PurchaseSessionState state, IEnumerable<string> cardIds)
+    {
+        Require(state, SessionStatus.Assigning);
+        foreach (var cardId in cardIds)
+        {
+            if (!state.Candidates.Contains(cardId, StringComparer.Ordinal))
+                state.Candidates.Add(cardId);
+        }
+    }
+
+    /// <summary>The cards are claimed: the candidates not among them were never the session's.</summary>
     public static void Assigned(PurchaseSessionState state, IReadOnlyList<SessionItem> items)
     {
         Require(state, SessionStatus.Assigning);
         if (items.Count != state.Amount)
             throw new InvalidOperationException($"Assigned {items.Count} cards to a session of {state.Amount}.");
         state.Items = [.. items];
+        state.Candidates = [];
         state.Status = SessionStatus.Minting;
     }
 
@@ -131,6 +151,10 @@ public static class PurchaseSessionFlow
         state.Status = SessionStatus.Releasing;
         state.Failure = failure;
     }
+
+    /// <summary>What a failing session gives back: its items, and every card it tried while assigning.</summary>
+    public static IEnumerable<string> CardsToRelease(PurchaseSessionState state) =>
+        state.Items.Select(i => i.Card.Id).Concat(state.Candidates).Distinct(StringComparer.Ordinal);
 
     public static void Released(PurchaseSessionState state)
     {

@@ -83,9 +83,6 @@ public sealed partial class PurchaseSessionGrain(
     private IGrainTimer? _pollTimer;
     private IGrainReminder? _reminder;
 
-    /// <summary>Cards whose reservation call failed: it may have landed, so a failing purchase gives them back too.</summary>
-    private readonly HashSet<string> _unansweredReservations = new(StringComparer.Ordinal);
-
     private string SessionId => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -113,11 +110,14 @@ public sealed partial class PurchaseSessionGrain(
         // Recovery first: if this silo dies mid-way, the reminder reactivates the session elsewhere to finish (or fail) it.
         // (A reminder that finds no session unregisters itself.)
         _reminder = await this.RegisterOrUpdateReminder(DriveReminder, vmOptions.Value.RecoveryDelay, backstop.Value.BackstopPeriod);
+        // The first draws' candidates go out with the session's first write: every card is written before it is tried.
+        var draws = await DrawAsync(command.Pack, command.Amount);
         state.State = PurchaseSessionFlow.Start(command.Partner, command.UserId, command.Pack, command.Amount, publicId,
             SessionId, now, fulfillmentOptions.Value.Deadline, TickTrace.CurrentParent());
+        PurchaseSessionFlow.WillTry(state.State, draws.SelectMany(d => d));
         await WriteAsync();
 
-        var items = await ClaimCardsAsync(command.Pack, command.Amount);
+        var items = draws.Count == command.Amount ? await ClaimCardsAsync(command.Pack, command.Amount, draws) : null;
         if (items is null)
             PurchaseSessionFlow.Fail(state.State, SessionFailure.OutOfStock);
         else
@@ -265,52 +265,53 @@ public sealed partial class PurchaseSessionGrain(
     }
 
     /// <summary>
-    /// Draws <paramref name="amount"/> cards: a tier by weight among the non-empty ones (<see cref="RarityDraw"/>), then a
-    /// random available card of it, reserved by the card grain (one that is no longer available makes it try the next).
-    /// Tier counts are read once and kept locally; they are re-read only when a tier turns out emptier than they said.
-    /// Null when the pool runs out first (the caller releases whatever was reserved).
+    /// Draws <paramref name="amount"/> pulls: for each, a tier by weight among the non-empty ones (<see cref="RarityDraw"/>)
+    /// and a few random available cards of it, to reserve the first that is still available. Fewer when the pool runs
+    /// out first.
     /// </summary>
-    private async Task<List<SessionItem>?> ClaimCardsAsync(PackDefinition pack, int amount)
+    private async Task<List<IReadOnlyList<string>>> DrawAsync(PackDefinition pack, int amount)
     {
-        var items = new List<SessionItem>(amount);
-        List<TierCount>? counts = null;
-        var maxRounds = amount * 8 + 16;
-        for (var round = 0; items.Count < amount && round < maxRounds; round++)
-        {
-            counts ??= [.. await pool.AvailableUpToAsync(pack, amount - items.Count, CancellationToken.None)];
-            var tier = RarityDraw.ChooseTier(counts, Random.Shared);
-            if (tier is null)
-                return null;
-            var claimed = false;
-            foreach (var cardId in await pool.CandidatesAsync(pack.Id, tier, CandidatesPerDraw, Random.Shared, CancellationToken.None))
-            {
-                if (await ReserveAsync(cardId) is { } card)
-                {
-                    items.Add(new SessionItem(card, pack.BuybackPriceOf(card.Fmv), card.MintAddress));
-                    claimed = true;
-                    break;
-                }
-            }
-            counts = claimed ? counts.Select(c => c.Tier == tier ? c with { Available = c.Available - 1 } : c).ToList() : null;
-        }
-        return items.Count == amount ? items : null;
+        var tiers = RarityDraw.ChooseTiers(await pool.AvailableUpToAsync(pack, amount, CancellationToken.None), amount, Random.Shared);
+        var draws = new List<IReadOnlyList<string>>(tiers.Count);
+        foreach (var tier in tiers)
+            draws.Add(await pool.CandidatesAsync(pack.Id, tier, CandidatesPerDraw, Random.Shared, CancellationToken.None));
+        return draws;
     }
 
     /// <summary>
-    /// Reserves a card for this session. A call that fails may still have reserved it (a silo killed after the card's
-    /// write, before its answer): the card is remembered, and given back with the session's own if the purchase fails.
+    /// Reserves a card for each draw (its candidates already written with the session). A draw whose candidates were
+    /// all taken meanwhile is drawn again from fresh counts, and its new candidates written before they are tried.
+    /// Null when the pool runs out first (the caller releases whatever was reserved).
     /// </summary>
-    private async Task<CardData?> ReserveAsync(string cardId)
+    private async Task<List<SessionItem>?> ClaimCardsAsync(PackDefinition pack, int amount, List<IReadOnlyList<string>> draws)
     {
-        try
+        var items = new List<SessionItem>(amount);
+        var pending = new Queue<IReadOnlyList<string>>(draws);
+        var maxRounds = amount * 8 + 16;
+        for (var round = 0; items.Count < amount && round < maxRounds; round++)
         {
-            return await GrainFactory.GetGrain<ICardGrain>(cardId).Reserve(SessionId);
+            if (!pending.TryDequeue(out var candidates))
+            {
+                var redraw = await DrawAsync(pack, 1);
+                if (redraw.Count == 0)
+                    return null;
+                PurchaseSessionFlow.WillTry(state.State, redraw[0]);
+                await WriteAsync();
+                candidates = redraw[0];
+            }
+            foreach (var cardId in candidates)
+            {
+                // Two draws of one tier may share a candidate; the card's Reserve would answer this session's own claim again.
+                if (items.Exists(i => i.Card.Id == cardId))
+                    continue;
+                if (await GrainFactory.GetGrain<ICardGrain>(cardId).Reserve(SessionId) is { } card)
+                {
+                    items.Add(new SessionItem(card, pack.BuybackPriceOf(card.Fmv), card.MintAddress));
+                    break;
+                }
+            }
         }
-        catch
-        {
-            _unansweredReservations.Add(cardId);
-            throw;
-        }
+        return items.Count == amount ? items : null;
     }
 
     private async Task DeliverAsync(PurchaseSessionState session)
@@ -323,9 +324,7 @@ public sealed partial class PurchaseSessionGrain(
         await GrainFactory.GetGrain<IInventoryGrain>(InventoryKeys.For(session.Partner, session.UserId)).AddItems(entries);
     }
 
-    private async Task ReleaseAsync(PurchaseSessionState session) =>
-        await ReleaseAsync(session.Items.Select(i => i.Card.Id).Concat(_unansweredReservations)
-            .Concat(await pool.ReservedByAsync(SessionId, CancellationToken.None)));
+    private async Task ReleaseAsync(PurchaseSessionState session) => await ReleaseAsync(PurchaseSessionFlow.CardsToRelease(session));
 
     private async Task ReleaseAsync(IEnumerable<string> cardIds)
     {

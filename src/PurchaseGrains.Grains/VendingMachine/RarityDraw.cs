@@ -26,4 +26,21 @@ public static class RarityDraw
         }
         return candidates[^1].Tier;
     }
+
+    /// <summary>
+    /// The tiers of <paramref name="amount"/> pulls, each drawn as if the pulls before it got their cards (one fewer
+    /// left in its tier). Shorter than <paramref name="amount"/> when the pool runs out first.
+    /// </summary>
+    public static List<RarityTier> ChooseTiers(IReadOnlyList<TierCount> tiers, int amount, Random random)
+    {
+        var left = tiers.ToList();
+        var chosen = new List<RarityTier>(amount);
+        while (chosen.Count < amount && ChooseTier(left, random) is { } tier)
+        {
+            chosen.Add(tier);
+            var index = left.FindIndex(t => t.Tier == tier);
+            left[index] = left[index] with { Available = left[index].Available - 1 };
+        }
+        return chosen;
+    }
 }

@@ -25,6 +25,27 @@ public class PurchaseSessionFlowTests
     }
 
     [Fact]
+    public void AFailingSessionGivesBackEveryCardItTriedWhileAssigning()
+    {
+        var session = NewSession(amount: 2);
+        PurchaseSessionFlow.WillTry(session, ["c1", "c2"]);
+        PurchaseSessionFlow.WillTry(session, ["c2", "c3"]);
+        PurchaseSessionFlow.Fail(session, SessionFailure.Interrupted);
+        Assert.Equal(["c1", "c2", "c3"], PurchaseSessionFlow.CardsToRelease(session));
+    }
+
+    [Fact]
+    public void OnceAssignedASessionGivesBackOnlyItsItems()
+    {
+        var session = NewSession(amount: 1);
+        PurchaseSessionFlow.WillTry(session, ["c1", "c2", "c3"]);
+        PurchaseSessionFlow.Assigned(session, [Item("c2")]);
+        Assert.Empty(session.Candidates);
+        PurchaseSessionFlow.Fail(session, SessionFailure.MintFailed);
+        Assert.Equal(["c2"], PurchaseSessionFlow.CardsToRelease(session));
+    }
+
+    [Fact]
     public void TheHappyPathGoesAssignedMintedDelivered()
     {
         var session = NewSession();

@@ -46,6 +46,17 @@ public class RarityDrawTests
         var tiers = new[] { new TierCount(Common, 0), new TierCount(Rare with { Weight = 0 }, 10), new TierCount(Epic, 0) };
         Assert.Null(RarityDraw.ChooseTier(tiers, new Random(1)));
     }
+
+    [Fact]
+    public void SeveralPullsAreDrawnAsIfEachGotItsCard()
+    {
+        var tiers = new[] { new TierCount(Common, 2), new TierCount(Rare, 1), new TierCount(Epic, 0) };
+        var pulls = RarityDraw.ChooseTiers(tiers, 5, new Random(5));
+
+        Assert.Equal(3, pulls.Count);
+        Assert.Equal(2, pulls.Count(t => t == Common));
+        Assert.Equal(1, pulls.Count(t => t == Rare));
+    }
 }
 
 public class PackStatsTests
