@@ -48,10 +48,15 @@ public sealed class PaymentPollingTests : IntentSiloTest
         var created = await Api.CreateIntentAsync(IntentApi.Stripe(listing, quantity: 2));
         var (intent, expiresAt) = (created.GetProperty("id").GetString()!, created.GetProperty("expires_at").GetDateTimeOffset());
 
-        // Watched through the listing and the intent's row only: a read of the intent would expire it itself.
+        // Held while its expiration is ahead (a read answered before then), released after it with nobody asking. How late
+        // after its expiration is a figure for the benchmarks (infra/bench.sh deadlines, intents-expiry), not a bound for
+        // a test sharing two cores with the rest of the suite. Watched through the listing and the intent's row only: a
+        // read of the intent would expire it itself.
+        var beforeExpiration = await Api.CountersAsync(listing);
+        if (DateTimeOffset.UtcNow < expiresAt)
+            Assert.Equal(new ListingCounters(10, 8, 2, 0), beforeExpiration);
         await Eventually.TrueAsync(async () => await Api.CountersAsync(listing) == new ListingCounters(10, 10, 0, 0),
             TimeSpan.FromSeconds(5), "the hold to be released");
-        Assert.InRange(DateTimeOffset.UtcNow, expiresAt, expiresAt.AddMilliseconds(500));
         await Eventually.TrueAsync(async () => await StoredStatusAsync(intent) == "EXPIRED", TimeSpan.FromSeconds(2), "the row to say EXPIRED");
     }
 
