@@ -114,7 +114,7 @@ public sealed class LoadClient(Uri entry, ClientRecord record) : IDisposable
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
         {
             var endedAt = DateTimeOffset.UtcNow;
-            var outcome = new RequestOutcome(operation, method.Method, path, startedAt, endedAt, 0, false, null, null, exception.Message, attempt, Request: requestId);
+            var outcome = new RequestOutcome(operation, method.Method, path, startedAt, endedAt, 0, false, null, null, Describe(exception), attempt, Request: requestId);
             record.Add(outcome);
             return (outcome, new Answer(0, null, endedAt), "");
         }
@@ -136,14 +136,35 @@ public sealed class LoadClient(Uri entry, ClientRecord record) : IDisposable
         catch (HttpRequestException exception) when (ClosedBeforeAnyAnswer(exception))
         {
             record.Resent(operation, DateTimeOffset.UtcNow, exception.InnerException?.Message ?? exception.Message);
+            // A client of its own: the pool could hand out another idle connection the same reload is closing. Its
+            // answer is read whole before SendAsync returns, so disposing the client leaves it readable.
+            using var fresh = CreateHttp(entry);
             using var again = request();
-            return await _http.SendAsync(again);
+            return await fresh.SendAsync(again);
         }
     }
 
     private static bool ClosedBeforeAnyAnswer(HttpRequestException exception) =>
         exception.HttpRequestError == HttpRequestError.ResponseEnded
         || exception.InnerException is IOException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.Shutdown } };
+
+    /// <summary>The exception and each inner one, with its type and socket error: the outer message alone ("An error
+    /// occurred while sending the request.") does not say how the connection failed.</summary>
+    private static string Describe(Exception exception)
+    {
+        var parts = new List<string>();
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            var detail = current switch
+            {
+                HttpRequestException http => $"{http.HttpRequestError}",
+                SocketException socket => $"{socket.SocketErrorCode}",
+                _ => null,
+            };
+            parts.Add($"{current.GetType().Name}{(detail is null ? "" : $"[{detail}]")}: {current.Message}");
+        }
+        return string.Join(" <- ", parts);
+    }
 
     private static JsonNode? ParseOrNull(string text)
     {
