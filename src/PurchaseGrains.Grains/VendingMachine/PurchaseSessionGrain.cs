@@ -117,7 +117,7 @@ public sealed partial class PurchaseSessionGrain(
         PurchaseSessionFlow.WillTry(state.State, draws.SelectMany(d => d));
         await WriteAsync();
 
-        var items = draws.Count == command.Amount ? await ClaimCardsAsync(command.Pack, command.Amount, draws) : null;
+        var items = await ClaimCardsAsync(command.Pack, command.Amount, draws);
         if (items is null)
             PurchaseSessionFlow.Fail(state.State, SessionFailure.OutOfStock);
         else
@@ -281,10 +281,12 @@ public sealed partial class PurchaseSessionGrain(
     /// <summary>
     /// Reserves a card for each draw (its candidates already written with the session). A draw whose candidates were
     /// all taken meanwhile is drawn again from fresh counts, and its new candidates written before they are tried.
-    /// Null when the pool runs out first (the caller releases whatever was reserved).
+    /// Null when the pool runs out first, or had too few cards for the draws (the caller releases whatever was reserved).
     /// </summary>
     private async Task<List<SessionItem>?> ClaimCardsAsync(PackDefinition pack, int amount, List<IReadOnlyList<string>> draws)
     {
+        if (draws.Count < amount)
+            return null;
         var items = new List<SessionItem>(amount);
         var pending = new Queue<IReadOnlyList<string>>(draws);
         var maxRounds = amount * 8 + 16;
